@@ -1,0 +1,102 @@
+#include "app/server.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <condition_variable>
+#include <csignal>
+#include <mutex>
+#include <thread>
+
+#include "app/echo_handler.hpp"
+#include "http/request_handler.hpp"
+#include "obs/log.hpp"
+
+namespace parley::app {
+namespace asio = boost::asio;
+
+namespace {
+std::vector<std::unique_ptr<net::event_loop>> make_loops(unsigned threads) {
+  if (threads == 0) threads = std::max(1U, std::thread::hardware_concurrency());
+  std::vector<std::unique_ptr<net::event_loop>> loops;
+  for (unsigned i = 0; i < threads; ++i) loops.push_back(std::make_unique<net::event_loop>(i));
+  return loops;
+}
+}  // namespace
+
+server::server(const config::options& options)
+    : options_(options), loops_(make_loops(options.threads)) {
+  site_.files = http::static_files(options.web_root);
+  site_.handshake_timeout = options.handshake_timeout;
+  site_.ws_limits = {options.max_message_size, options.close_timeout};
+  site_.websocket_routes.push_back(
+      {"/chat/", [this](std::string_view target, std::size_t loop) { return chat_.make_member(target, loop); }});
+  if (options.echo_endpoint) {
+    site_.websocket_routes.push_back(
+        {"/echo", [](std::string_view, std::size_t) { return std::make_unique<echo_handler>(); }});
+  }
+
+  auto handler_factory = [this](net::transport& transport) {
+    return std::make_unique<http::request_handler>(transport, site_);
+  };
+  // The first listener may pick the port (port 0); the others share it through SO_REUSEPORT.
+  asio::ip::tcp::endpoint endpoint(asio::ip::make_address(options.bind_address), options.port);
+  for (auto& loop : loops_) {
+    listeners_.push_back(std::make_unique<net::listener>(*loop, endpoint, handler_factory));
+    endpoint = listeners_.front()->local_endpoint();
+  }
+  port_ = endpoint.port();
+}
+
+server::~server() {
+  for (auto& loop : loops_) loop->stop();
+}
+
+int server::run() {
+  // Block the signals in every thread but this one's sigwait-like signal_set.
+  asio::io_context signals_context;
+  asio::signal_set signals(signals_context, SIGINT, SIGTERM);
+
+  for (std::size_t i = 0; i < loops_.size(); ++i) listeners_[i]->start();
+  for (auto& loop : loops_) loop->start();
+  obs::server_log().info("listening on http://{}:{}/ with {} event loop{}", options_.bind_address, port_,
+                         loops_.size(), loops_.size() == 1 ? "" : "s");
+
+  signals.async_wait([](const boost::system::error_code&, int signal) {
+    obs::server_log().info("received signal {}, shutting down", signal);
+  });
+  signals_context.run();
+  drain();
+  return 0;
+}
+
+void server::drain() {
+  site_.ready.store(false, std::memory_order_relaxed);
+  std::mutex mutex;
+  std::condition_variable all_idle;
+  std::vector<bool> idle(loops_.size(), false);
+  std::size_t idle_count = 0;
+
+  for (std::size_t i = 0; i < loops_.size(); ++i) {
+    loops_[i]->post([&, i] {
+      listeners_[i]->stop();
+      loops_[i]->begin_shutdown([&, i] {
+        std::lock_guard lock(mutex);
+        if (!idle[i]) {
+          idle[i] = true;
+          ++idle_count;
+          all_idle.notify_one();
+        }
+      });
+    });
+  }
+  std::unique_lock lock(mutex);
+  const bool drained = all_idle.wait_for(lock, options_.shutdown_timeout,
+                                         [&] { return idle_count == loops_.size(); });
+  lock.unlock();
+  if (!drained) obs::server_log().warn("shutdown timeout: closing the remaining connections");
+  for (auto& loop : loops_) loop->stop();
+  obs::server_log().info("stopped");
+}
+
+}  // namespace parley::app

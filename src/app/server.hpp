@@ -1,0 +1,51 @@
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "chat/executor.hpp"
+#include "chat/service.hpp"
+#include "config/options.hpp"
+#include "http/site.hpp"
+#include "net/event_loop.hpp"
+#include "net/listener.hpp"
+
+namespace parley::app {
+
+// The executor the chat layer posts through: the server's event loops.
+class loop_executor final : public chat::executor {
+ public:
+  explicit loop_executor(std::vector<std::unique_ptr<net::event_loop>>& loops) : loops_(loops) {}
+  std::size_t loop_count() const override { return loops_.size(); }
+  void post(std::size_t loop, std::function<void()> task) override { loops_[loop]->post(std::move(task)); }
+
+ private:
+  std::vector<std::unique_ptr<net::event_loop>>& loops_;
+};
+
+// The whole server: event loops, listeners, the HTTP site and the chat, wired together.
+class server {
+ public:
+  // Binds the port; throws std::exception with a clear message when it cannot.
+  explicit server(const config::options& options);
+  ~server();
+
+  std::uint16_t port() const { return port_; }
+
+  // Serves until SIGTERM or SIGINT, then drains (close 1001 to every WebSocket, up to the
+  // shutdown timeout) and returns the process exit code.
+  int run();
+
+ private:
+  void drain();
+
+  config::options options_;
+  std::vector<std::unique_ptr<net::event_loop>> loops_;  // declared first: destroyed last
+  loop_executor executor_{loops_};
+  chat::service chat_{executor_};
+  http::site site_;
+  std::vector<std::unique_ptr<net::listener>> listeners_;  // listeners_[i] runs on loops_[i]
+  std::uint16_t port_ = 0;
+};
+
+}  // namespace parley::app

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace parley::chat {
+
+// Who wants to join, from "/chat/{username}?age=N".
+struct join_request {
+  std::string username;
+  std::optional<unsigned> age;
+};
+
+// Why a join request is refused: the close reason (1008) the client is shown.
+struct join_refusal {
+  std::string reason;
+};
+
+// Longest username, in Unicode code points.
+constexpr std::size_t k_max_username_chars = 32;
+constexpr unsigned k_max_age = 150;
+
+// Reads the username (percent-decoded path segment after `prefix`) and the age query parameter,
+// and validates both.
+std::variant<join_request, join_refusal> parse_join_target(std::string_view target,
+                                                           std::string_view prefix = "/chat/");
+
+// RFC 3986 percent-decoding; nothing for a malformed escape ("%G1", a trailing "%").
+std::optional<std::string> percent_decode(std::string_view text);
+
+// Why `name` (already decoded) is not a valid username, or an empty view when it is.
+std::string_view username_problem(std::string_view name);
+
+}  // namespace parley::chat

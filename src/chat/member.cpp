@@ -1,0 +1,50 @@
+#include "chat/member.hpp"
+
+#include "chat/legacy_protocol.hpp"
+#include "obs/log.hpp"
+
+namespace parley::chat {
+
+member::member(room& room, name_registry& names, join_request request, std::uint64_t id)
+    : room_(room), names_(names), request_(std::move(request)), id_(id) {}
+
+void member::on_open(ws::session& session) {
+  if (!names_.claim(request_.username)) {
+    obs::chat_log().info("refused duplicate username '{}'", request_.username);
+    session.close({ws::close_code::unsupported_data, "Username already exists."});
+    return;
+  }
+  session_ = &session;
+  session.send(legacy::text_frame(legacy::greeting(request_.username)));
+  room_.shard(session.loop_index()).add(id_, *this);
+  room_.join(id_, session.loop_index(), request_.username, request_.age);
+}
+
+void member::on_text(std::string_view text) {
+  if (session_ == nullptr) return;
+  obs::chat_log().info("{}: {}", request_.username, text);
+  room_.publish(legacy::message_frame(request_.username, text));
+}
+
+void member::on_binary(std::string_view) {
+  if (session_ == nullptr) return;
+  session_->close({ws::close_code::unsupported_data, "Binary messages are not supported."});
+}
+
+void member::on_close() {
+  if (session_ == nullptr) return;  // never joined (duplicate name)
+  const std::size_t loop = session_->loop_index();
+  session_ = nullptr;
+  room_.leave(id_, loop, request_.username);
+}
+
+void member::deliver(const ws::shared_frame& frame) {
+  if (session_ != nullptr) session_->send(frame);
+}
+
+void refused_join::on_open(ws::session& session) {
+  obs::chat_log().info("refused join: {}", refusal_.reason);
+  session.close({ws::close_code::policy_violation, refusal_.reason});
+}
+
+}  // namespace parley::chat

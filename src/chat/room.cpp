@@ -1,0 +1,69 @@
+#include "chat/room.hpp"
+
+#include <algorithm>
+
+#include "chat/legacy_protocol.hpp"
+#include "obs/log.hpp"
+
+namespace parley::chat {
+
+void room_shard::add(std::uint64_t id, recipient& member) { entries_.push_back({id, &member, false}); }
+
+void room_shard::activate(std::uint64_t id) {
+  for (auto& entry : entries_) {
+    if (entry.id == id) entry.active = true;
+  }
+}
+
+void room_shard::remove(std::uint64_t id) {
+  std::erase_if(entries_, [id](const entry& e) { return e.id == id; });
+}
+
+void room_shard::deliver(const ws::shared_frame& frame) {
+  for (const auto& entry : entries_) {
+    if (entry.active) entry.member->deliver(frame);
+  }
+}
+
+room::room(executor& loops, name_registry& names, std::size_t home_loop)
+    : loops_(loops),
+      names_(names),
+      home_loop_(home_loop),
+      members_per_loop_(loops.loop_count(), 0),
+      shards_(loops.loop_count()) {}
+
+void room::join(std::uint64_t id, std::size_t loop, std::string name, std::optional<unsigned> age) {
+  loops_.post(home_loop_, [this, id, loop, name = std::move(name), age] {
+    ++members_per_loop_[loop];
+    const std::string notice = legacy::join_notice(name, age);
+    obs::chat_log().info("{}", notice);
+    broadcast(legacy::text_frame(notice));
+    // Posted after the notice, so the newcomer's shard skips its own join notice and receives
+    // everything after it.
+    loops_.post(loop, [this, id, loop] { shards_[loop].activate(id); });
+  });
+}
+
+void room::publish(ws::shared_frame frame) {
+  loops_.post(home_loop_, [this, frame = std::move(frame)] { broadcast(frame); });
+}
+
+void room::leave(std::uint64_t id, std::size_t loop, std::string name) {
+  shards_[loop].remove(id);
+  loops_.post(home_loop_, [this, loop, name = std::move(name)] {
+    --members_per_loop_[loop];
+    names_.release(name);  // free before anyone can see the leave notice
+    const std::string notice = legacy::leave_notice(name);
+    obs::chat_log().info("{}", notice);
+    broadcast(legacy::text_frame(notice));
+  });
+}
+
+void room::broadcast(const ws::shared_frame& frame) {
+  for (std::size_t loop = 0; loop < members_per_loop_.size(); ++loop) {
+    if (members_per_loop_[loop] == 0) continue;
+    loops_.post(loop, [this, loop, frame] { shards_[loop].deliver(frame); });
+  }
+}
+
+}  // namespace parley::chat

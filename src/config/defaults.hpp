@@ -1,0 +1,23 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+
+// Every default in one place, each with its reason.
+namespace parley::config::defaults {
+
+// The tutorial's port.
+constexpr std::uint16_t port = 9090;
+// All interfaces, as the tutorial's server listens; tests bind 127.0.0.1.
+constexpr const char* bind_address = "0.0.0.0";
+// 64 KiB: far above any chat line, small enough that 10,000 users cannot pin much memory with
+// half-sent messages.
+constexpr std::uint64_t max_message_size = 64 * 1024;
+// Time to send a complete HTTP request after connecting (and between keep-alive requests).
+constexpr std::chrono::milliseconds handshake_timeout{10'000};
+// How long a client may take to answer our close frame.
+constexpr std::chrono::milliseconds close_timeout{5'000};
+// How long shutdown waits for WebSockets to finish their close handshakes before exiting anyway.
+constexpr std::chrono::milliseconds shutdown_timeout{5'000};
+
+}  // namespace parley::config::defaults

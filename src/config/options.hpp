@@ -1,0 +1,35 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "config/defaults.hpp"
+
+namespace parley::config {
+
+// Everything the server can be told at start-up.
+struct options {
+  std::uint16_t port = defaults::port;                  // 0: any free port (tests)
+  std::string bind_address = defaults::bind_address;
+  unsigned threads = 0;                                 // event loops; 0: one per core
+  bool echo_endpoint = false;                           // serve /echo (conformance tests)
+  std::uint64_t max_message_size = defaults::max_message_size;
+  std::chrono::milliseconds handshake_timeout = defaults::handshake_timeout;
+  std::chrono::milliseconds close_timeout = defaults::close_timeout;
+  std::chrono::milliseconds shutdown_timeout = defaults::shutdown_timeout;
+  std::string web_root;                                 // empty: the embedded web client
+  std::string log_level = "info";
+};
+
+// The outcome of reading the command line: options to run with, or an exit code
+// (after --help, or after an error already printed).
+struct parse_outcome {
+  std::optional<options> run;
+  int exit_code = 0;
+};
+
+parse_outcome parse_command_line(int argc, char** argv);
+
+}  // namespace parley::config

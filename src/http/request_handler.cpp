@@ -1,0 +1,163 @@
+#include "http/request_handler.hpp"
+
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+
+#include "http/response.hpp"
+#include "http/site.hpp"
+#include "obs/log.hpp"
+#include "ws/handshake.hpp"
+#include "ws/session.hpp"
+
+namespace parley::http {
+namespace beast = boost::beast;
+using beast::http::field;
+
+// A request head larger than this is refused: no legitimate chat client needs more.
+constexpr std::size_t k_max_header_bytes = 8 * 1024;
+
+struct request_parser {
+  request_parser() {
+    parser.header_limit(k_max_header_bytes);
+    parser.body_limit(0);
+    parser.eager(true);
+  }
+  beast::http::request_parser<beast::http::empty_body> parser;
+};
+
+namespace {
+
+// Static files say what they are and may only talk back to their own origin.
+const std::vector<std::pair<std::string_view, std::string_view>> k_static_headers = {
+    {"Cache-Control", "no-cache"},
+    {"X-Content-Type-Options", "nosniff"},
+    {"Content-Security-Policy",
+     "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; object-src 'none'; "
+     "base-uri 'none'; frame-ancestors 'none'"},
+};
+
+}  // namespace
+
+request_handler::request_handler(net::transport& transport, site& site)
+    : transport_(transport), site_(site), parser_(std::make_unique<request_parser>()) {
+  transport_.start_timer(site_.handshake_timeout);
+}
+
+request_handler::~request_handler() = default;
+
+std::size_t request_handler::on_data(std::span<char> bytes) {
+  std::size_t used = 0;
+  while (used < bytes.size()) {
+    beast::error_code ec;
+    used += parser_->parser.put(boost::asio::buffer(bytes.data() + used, bytes.size() - used), ec);
+    if (ec == beast::http::error::need_more) return used;
+    if (ec == beast::http::error::header_limit) {
+      reject(400, "request head over 8 KiB");
+      return bytes.size();
+    }
+    if (ec) {
+      reject(400, ec.message());
+      return bytes.size();
+    }
+    if (!parser_->parser.is_done()) continue;
+    if (!serve()) return used;
+    parser_ = std::make_unique<request_parser>();
+    transport_.start_timer(site_.handshake_timeout);  // now the keep-alive idle timeout
+  }
+  return used;
+}
+
+void request_handler::reject(int status, std::string_view why) {
+  obs::http_log().info("rejected request: {} {}", status, why);
+  response answer;
+  answer.status = status;
+  answer.body = std::string(reason_phrase(status)) + ": " + std::string(why) + "\n";
+  answer.keep_alive = false;
+  transport_.send(serialize(answer));
+  transport_.close_after_flush();
+}
+
+bool request_handler::serve() {
+  const auto& request = parser_->parser.get();
+  const std::string_view target = request.target();
+  const std::string_view path = target.substr(0, target.find('?'));
+  const std::string_view method = request.method_string();
+
+  response answer;
+  answer.keep_alive = request.keep_alive();
+  answer.head_only = method == "HEAD";
+
+  if (const auto* route = site_.find_websocket_route(path)) {
+    const ws::upgrade_request upgrade{method,
+                                      request[field::upgrade],
+                                      request[field::connection],
+                                      request[field::sec_websocket_key],
+                                      request[field::sec_websocket_version],
+                                      request.version() == 11};
+    switch (ws::check_upgrade(upgrade)) {
+      case ws::handshake_verdict::bad_request:
+        reject(400, "malformed WebSocket upgrade");
+        return false;
+      case ws::handshake_verdict::not_an_upgrade:
+      case ws::handshake_verdict::version_mismatch:
+        answer.status = 426;
+        answer.body = "This path needs a WebSocket (version 13) upgrade.\n";
+        answer.headers = {{"Sec-WebSocket-Version", "13"}, {"Upgrade", "websocket"}};
+        break;
+      case ws::handshake_verdict::accept: {
+        auto application = route->make(target, transport_.loop_index());
+        if (!application) {
+          answer.status = 404;
+          answer.body = "Not Found\n";
+          break;
+        }
+        transport_.cancel_timer();
+        transport_.send(ws::switching_protocols_response(upgrade.key));
+        auto session = std::make_unique<ws::session>(transport_, std::move(application), site_.ws_limits);
+        auto& opened = *session;
+        transport_.replace_handler(std::move(session));  // `this` is retired after on_data returns
+        opened.open();
+        return false;
+      }
+    }
+  } else if (method != "GET" && method != "HEAD") {
+    answer.status = 405;
+    answer.body = "Method Not Allowed\n";
+    answer.headers = {{"Allow", "GET, HEAD"}};
+  } else if (path == "/healthz") {
+    answer.body = "ok\n";
+  } else if (path == "/readyz") {
+    const bool ready = site_.ready.load(std::memory_order_relaxed);
+    answer.status = ready ? 200 : 503;
+    answer.body = ready ? "ready\n" : "draining\n";
+  } else if (auto file = site_.files.find(path)) {
+    answer.content_type = file->content_type;
+    answer.body = std::move(file->content);
+    answer.headers = k_static_headers;
+  } else {
+    answer.status = 404;
+    answer.body = "Not Found\n";
+  }
+
+  transport_.send(serialize(answer));
+  if (!answer.keep_alive) {
+    transport_.close_after_flush();
+    return false;
+  }
+  return true;
+}
+
+void request_handler::on_timeout() {
+  response answer;
+  answer.status = 408;
+  answer.body = "Request Timeout\n";
+  answer.keep_alive = false;
+  transport_.send(serialize(answer));
+  transport_.close_after_flush();
+}
+
+void request_handler::on_shutdown() { transport_.close_after_flush(); }
+
+}  // namespace parley::http

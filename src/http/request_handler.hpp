@@ -1,0 +1,35 @@
+#pragma once
+
+#include <memory>
+
+#include "net/transport.hpp"
+
+namespace parley::http {
+
+struct site;
+struct request_parser;
+
+// The HTTP/1.1 side of a connection: parses requests (Beast's parser), answers static files,
+// health probes and errors, and on a WebSocket upgrade hands the connection to a ws::session.
+// A connection that has not completed a request within the handshake timeout is closed.
+class request_handler final : public net::connection_handler {
+ public:
+  request_handler(net::transport& transport, site& site);
+  ~request_handler() override;
+
+  std::size_t on_data(std::span<char> bytes) override;
+  void on_timeout() override;
+  void on_shutdown() override;
+  void on_disconnect() override {}
+
+ private:
+  // Answers the request just parsed; false when the connection no longer takes requests.
+  bool serve();
+  void reject(int status, std::string_view why);
+
+  net::transport& transport_;
+  site& site_;
+  std::unique_ptr<request_parser> parser_;
+};
+
+}  // namespace parley::http

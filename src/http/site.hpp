@@ -1,0 +1,38 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/static_files.hpp"
+#include "ws/session.hpp"
+
+namespace parley::http {
+
+// Makes the application behind a WebSocket path for one upgrade request; nullptr when the
+// target is not one it serves (404). Runs on the connection's loop.
+using websocket_factory =
+    std::function<std::unique_ptr<ws::message_handler>(std::string_view target, std::size_t loop_index)>;
+
+struct websocket_route {
+  std::string path;  // "/echo" exactly, or, ending in '/', a prefix such as "/chat/"
+  websocket_factory make;
+};
+
+// What the HTTP layer serves: shared, read-only after start-up except `ready`.
+struct site {
+  std::vector<websocket_route> websocket_routes;
+  static_files files;
+  std::chrono::milliseconds handshake_timeout{10000};  // also the keep-alive idle timeout
+  ws::session_limits ws_limits;
+  std::atomic<bool> ready{true};  // /readyz: false while draining
+
+  // The route for a request path, or nullptr.
+  const websocket_route* find_websocket_route(std::string_view path) const;
+};
+
+}  // namespace parley::http

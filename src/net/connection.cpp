@@ -1,0 +1,223 @@
+#include "net/connection.hpp"
+
+#include <array>
+#include <boost/asio/buffer.hpp>
+#include <span>
+
+#include "net/event_loop.hpp"
+
+namespace parley::net {
+namespace asio = boost::asio;
+
+namespace {
+// How long a half-closed connection may take to close its side before we drop it.
+constexpr std::chrono::seconds k_linger_timeout{2};
+// Reads per readiness event before yielding to other connections on the loop.
+constexpr int k_reads_per_wakeup = 4;
+// Buffers per gather write; Linux takes up to 1024 (IOV_MAX), Asio passes at most 64.
+constexpr std::size_t k_max_gather = 64;
+
+bool would_block(const boost::system::error_code& ec) {
+  return ec == asio::error::would_block || ec == asio::error::try_again;
+}
+}  // namespace
+
+connection::connection(event_loop& loop, asio::ip::tcp::socket socket)
+    : loop_(loop), socket_(std::move(socket)), timer_(loop.context()) {}
+
+connection::~connection() = default;
+
+void connection::start(std::unique_ptr<connection_handler> handler) {
+  boost::system::error_code ec;
+  socket_.non_blocking(true, ec);
+  socket_.set_option(asio::ip::tcp::no_delay(true), ec);  // we cork ourselves
+  handler_ = std::move(handler);
+  loop_.add_connection(this);
+  wait_readable();
+}
+
+void connection::shutdown() {
+  if (state_ == state::open) handler_->on_shutdown();
+}
+
+std::size_t connection::loop_index() const { return loop_.index(); }
+
+void connection::wait_readable() {
+  socket_.async_wait(asio::socket_base::wait_read,
+                     [self = shared_from_this()](const boost::system::error_code& ec) {
+                       if (!ec && self->state_ != state::closed) self->on_readable();
+                     });
+}
+
+void connection::on_readable() {
+  const auto buffer = loop_.receive_buffer();
+  for (int round = 0; round < k_reads_per_wakeup && state_ != state::closed; ++round) {
+    boost::system::error_code ec;
+    const std::size_t size = socket_.read_some(asio::buffer(buffer.data(), buffer.size()), ec);
+    if (would_block(ec)) break;
+    if (ec) {  // end of stream or reset
+      finish();
+      return;
+    }
+    if (state_ == state::open) deliver(buffer.first(size));
+    if (size < buffer.size()) break;
+  }
+  if (state_ != state::closed) wait_readable();
+}
+
+void connection::deliver(std::span<char> bytes) {
+  if (leftover_.empty()) {
+    const std::size_t used = offer(bytes);
+    if (state_ == state::open && used < bytes.size()) leftover_.assign(bytes.data() + used, bytes.size() - used);
+    return;
+  }
+  leftover_.append(bytes.data(), bytes.size());
+  const std::size_t used = offer(std::span<char>(leftover_.data(), leftover_.size()));
+  if (state_ != state::open) {
+    leftover_.clear();
+    leftover_.shrink_to_fit();
+    return;
+  }
+  leftover_.erase(0, used);
+  if (leftover_.empty()) leftover_.shrink_to_fit();  // an idle connection keeps no buffer
+}
+
+std::size_t connection::offer(std::span<char> bytes) {
+  std::size_t used = 0;
+  while (state_ == state::open) {
+    connection_handler* current = handler_.get();
+    in_on_data_ = true;
+    used += current->on_data(bytes.subspan(used));
+    in_on_data_ = false;
+    retired_handler_.reset();
+    // A new handler (after an upgrade) gets the bytes the old one did not take.
+    if (handler_.get() == current || used == bytes.size()) break;
+  }
+  return used;
+}
+
+void connection::send(shared_bytes bytes) {
+  if (state_ != state::open) return;
+  queue_.push_back(std::move(bytes));
+  schedule_flush();
+}
+
+void connection::send(std::string bytes) { send(std::make_shared<const std::string>(std::move(bytes))); }
+
+void connection::schedule_flush() {
+  if (flush_scheduled_ || waiting_writable_) return;
+  flush_scheduled_ = true;
+  loop_.defer_flush(shared_from_this());
+}
+
+void connection::flush() {
+  flush_scheduled_ = false;
+  if (state_ != state::open && state_ != state::closing) return;
+  std::array<asio::const_buffer, k_max_gather> gather;
+  while (!queue_.empty()) {
+    std::size_t count = 0;
+    for (; count < queue_.size() && count < k_max_gather; ++count) {
+      const std::string& bytes = *queue_[count];
+      const std::size_t skip = count == 0 ? queue_offset_ : 0;
+      gather[count] = asio::buffer(bytes.data() + skip, bytes.size() - skip);
+    }
+    boost::system::error_code ec;
+    std::size_t written = socket_.write_some(std::span(gather.data(), count), ec);
+    if (would_block(ec)) {
+      wait_writable();
+      return;
+    }
+    if (ec) {
+      finish();
+      return;
+    }
+    std::size_t done = 0;  // buffers fully written
+    while (done < queue_.size() && written > 0) {
+      const std::size_t left = queue_[done]->size() - queue_offset_;
+      if (written < left) {
+        queue_offset_ += written;
+        break;
+      }
+      written -= left;
+      queue_offset_ = 0;
+      ++done;
+    }
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(done));
+  }
+  if (state_ == state::closing) begin_drain();
+}
+
+void connection::wait_writable() {
+  waiting_writable_ = true;
+  socket_.async_wait(asio::socket_base::wait_write,
+                     [self = shared_from_this()](const boost::system::error_code& ec) {
+                       self->waiting_writable_ = false;
+                       if (!ec) self->flush();
+                     });
+}
+
+void connection::close_after_flush() {
+  if (state_ != state::open) return;
+  state_ = state::closing;
+  if (queue_.empty() && !waiting_writable_) {
+    begin_drain();
+  } else {
+    schedule_flush();
+  }
+}
+
+void connection::begin_drain() {
+  state_ = state::draining;
+  boost::system::error_code ec;
+  socket_.shutdown(asio::socket_base::shutdown_send, ec);
+  if (ec) {
+    finish();
+    return;
+  }
+  start_timer(k_linger_timeout);
+}
+
+void connection::close_now() { finish(); }
+
+void connection::start_timer(std::chrono::milliseconds delay) {
+  const std::uint32_t generation = ++timer_generation_;
+  timer_.expires_after(delay);
+  timer_.async_wait([self = shared_from_this(), generation](const boost::system::error_code& ec) {
+    if (ec || generation != self->timer_generation_) return;
+    if (self->state_ == state::open) {
+      self->handler_->on_timeout();
+    } else if (self->state_ != state::closed) {
+      self->finish();
+    }
+  });
+}
+
+void connection::cancel_timer() {
+  ++timer_generation_;
+  timer_.cancel();
+}
+
+void connection::replace_handler(std::unique_ptr<connection_handler> handler) {
+  if (in_on_data_) retired_handler_ = std::move(handler_);
+  handler_ = std::move(handler);
+}
+
+void connection::finish() {
+  if (state_ == state::closed) return;
+  state_ = state::closed;
+  cancel_timer();
+  boost::system::error_code ec;
+  socket_.close(ec);  // pending waits complete with operation_aborted
+  queue_.clear();
+  queue_.shrink_to_fit();
+  leftover_.clear();
+  leftover_.shrink_to_fit();
+  loop_.remove_connection(this);
+  // Told from a fresh handler call, never re-entrantly from inside the handler's own on_data.
+  loop_.post([self = shared_from_this()] {
+    if (self->handler_) self->handler_->on_disconnect();
+    self->handler_.reset();
+  });
+}
+
+}  // namespace parley::net

@@ -1,0 +1,73 @@
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "net/transport.hpp"
+
+namespace parley::net {
+
+class event_loop;
+
+// One TCP connection on one event loop. Reads are readiness-driven: when the socket is
+// readable, the bytes go into the loop's shared buffer and only an unconsumed partial message is
+// copied into `leftover_`. Writes are corked: send() queues buffer references and the loop
+// flushes them at the end of its turn with one gather write.
+class connection final : public transport, public std::enable_shared_from_this<connection> {
+ public:
+  connection(event_loop& loop, boost::asio::ip::tcp::socket socket);
+  ~connection() override;
+
+  void start(std::unique_ptr<connection_handler> handler);
+  // Server shutdown: the handler decides how to finish.
+  void shutdown();
+  // Writes what is queued; called by the loop once per turn.
+  void flush();
+
+  // transport
+  void send(shared_bytes bytes) override;
+  void send(std::string bytes) override;
+  void close_after_flush() override;
+  void close_now() override;
+  void start_timer(std::chrono::milliseconds delay) override;
+  void cancel_timer() override;
+  void replace_handler(std::unique_ptr<connection_handler> handler) override;
+  std::size_t loop_index() const override;
+
+ private:
+  enum class state : std::uint8_t {
+    open,
+    closing,   // sending what is queued, then half-close
+    draining,  // half-closed: reading and discarding until the peer closes too (or a deadline)
+    closed,
+  };
+
+  void wait_readable();
+  void on_readable();
+  void deliver(std::span<char> bytes);
+  std::size_t offer(std::span<char> bytes);
+  void schedule_flush();
+  void wait_writable();
+  void begin_drain();
+  void finish();
+
+  event_loop& loop_;
+  boost::asio::ip::tcp::socket socket_;
+  boost::asio::steady_timer timer_;
+  std::unique_ptr<connection_handler> handler_;
+  std::unique_ptr<connection_handler> retired_handler_;  // kept alive while its on_data returns
+  std::string leftover_;                                 // unconsumed bytes of a partial message
+  std::vector<shared_bytes> queue_;                      // outgoing, in order
+  std::size_t queue_offset_ = 0;                         // bytes of queue_.front() already sent
+  std::uint32_t timer_generation_ = 0;                   // tells a stale timer wake-up apart
+  state state_ = state::open;
+  bool flush_scheduled_ = false;
+  bool waiting_writable_ = false;
+  bool in_on_data_ = false;
+};
+
+}  // namespace parley::net

@@ -1,0 +1,66 @@
+#pragma once
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <cstddef>
+#include <functional>
+#include <span>
+#include <memory>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+namespace parley::net {
+
+class connection;
+
+// One thread, one io_context: everything a connection does happens on the loop it was accepted
+// on, so connection state needs no locks. Other threads talk to a loop only through post().
+class event_loop {
+ public:
+  explicit event_loop(std::size_t index);
+  ~event_loop();
+  event_loop(const event_loop&) = delete;
+  event_loop& operator=(const event_loop&) = delete;
+
+  std::size_t index() const { return index_; }
+  boost::asio::io_context& context() { return context_; }
+
+  template <class Function>
+  void post(Function&& function) {
+    boost::asio::post(context_, std::forward<Function>(function));
+  }
+
+  // Every connection on this loop reads into this one buffer and keeps only the leftover of a
+  // partial frame, so an idle connection holds no receive buffer.
+  std::span<char> receive_buffer() { return receive_buffer_; }
+
+  // Schedules a flush of `conn` at the end of this loop turn (corking: many sends, one write).
+  void defer_flush(std::shared_ptr<connection> conn);
+
+  // Live connections, for shutdown.
+  void add_connection(connection* conn);
+  void remove_connection(connection* conn);
+  std::size_t connection_count() const { return connections_.size(); }
+  // Tells every live connection the server is shutting down; calls `on_idle` (on this loop) each
+  // time the loop's last connection has gone from then on.
+  void begin_shutdown(std::function<void()> on_idle);
+
+  void start();  // runs the loop on its own thread
+  void stop();   // stops it and joins the thread
+
+ private:
+  void flush_deferred();
+
+  std::size_t index_;
+  boost::asio::io_context context_{1};  // one thread: Asio may skip its internal locking
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  std::vector<char> receive_buffer_;
+  std::vector<std::shared_ptr<connection>> to_flush_;
+  std::unordered_set<connection*> connections_;
+  std::function<void()> on_idle_;
+  std::thread thread_;
+};
+
+}  // namespace parley::net

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <functional>
+#include <memory>
+
+#include "net/transport.hpp"
+
+namespace parley::net {
+
+class event_loop;
+
+// Makes the first handler of each accepted connection (the HTTP handler).
+using handler_factory = std::function<std::unique_ptr<connection_handler>(transport&)>;
+
+// Accepts connections for one event loop. Each loop has its own listener on the same port
+// (SO_REUSEPORT), so the kernel spreads connections over the loops and no accept crosses threads.
+class listener {
+ public:
+  // Binds and listens; throws boost::system::system_error when the address cannot be bound.
+  listener(event_loop& loop, const boost::asio::ip::tcp::endpoint& endpoint, handler_factory factory);
+
+  void start();
+  void stop();  // on the loop's thread
+  boost::asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
+
+ private:
+  void do_accept();
+
+  event_loop& loop_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  handler_factory factory_;
+};
+
+}  // namespace parley::net

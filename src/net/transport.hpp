@@ -1,0 +1,55 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <string>
+
+namespace parley::net {
+
+// Bytes queued for sending: immutable and shareable, so one broadcast frame serves every recipient.
+using shared_bytes = std::shared_ptr<const std::string>;
+
+class transport;
+
+// What a connection does with its bytes: HTTP first, then (after an upgrade) WebSocket.
+// Every call comes from the connection's own event-loop thread.
+class connection_handler {
+ public:
+  virtual ~connection_handler() = default;
+
+  // Consumes a prefix of `bytes` and returns its length; the rest is kept and offered again
+  // with more data. `bytes` is writable so a WebSocket payload can be unmasked in place.
+  virtual std::size_t on_data(std::span<char> bytes) = 0;
+  // The timer started with transport::start_timer expired.
+  virtual void on_timeout() {}
+  // The server is shutting down: finish politely (a WebSocket sends close 1001).
+  virtual void on_shutdown() = 0;
+  // The connection is gone, for whatever reason; the handler's last call.
+  virtual void on_disconnect() = 0;
+};
+
+// The socket side of a connection, as the protocol layers see it.
+class transport {
+ public:
+  virtual ~transport() = default;
+
+  // Queues bytes; all that is queued in one event-loop turn leaves in one gather write.
+  virtual void send(shared_bytes bytes) = 0;
+  virtual void send(std::string bytes) = 0;
+  // Sends what is queued, then closes (half-close first, so the peer reads every byte we sent).
+  virtual void close_after_flush() = 0;
+  // Closes at once, dropping what is queued.
+  virtual void close_now() = 0;
+  // One timer per connection; starting it again replaces the previous deadline.
+  virtual void start_timer(std::chrono::milliseconds delay) = 0;
+  virtual void cancel_timer() = 0;
+  // Hands the connection to a new handler (the HTTP handler passing it to a WebSocket session);
+  // allowed from inside on_data, which then offers the remaining bytes to the new handler.
+  virtual void replace_handler(std::unique_ptr<connection_handler> handler) = 0;
+  // Index of the event loop (thread) the connection lives on.
+  virtual std::size_t loop_index() const = 0;
+};
+
+}  // namespace parley::net

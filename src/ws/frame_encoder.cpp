@@ -1,0 +1,38 @@
+#include "ws/frame_encoder.hpp"
+
+#include <cstdint>
+
+namespace parley::ws {
+
+std::string encode_frame(opcode op, std::initializer_list<std::string_view> parts) {
+  std::size_t payload_size = 0;
+  for (auto part : parts) payload_size += part.size();
+
+  std::string frame;
+  frame.reserve(payload_size + 10);
+  frame.push_back(static_cast<char>(0x80 | static_cast<std::uint8_t>(op)));
+  if (payload_size < 126) {
+    frame.push_back(static_cast<char>(payload_size));
+  } else if (payload_size <= 0xFFFF) {
+    frame.push_back(static_cast<char>(126));
+    frame.push_back(static_cast<char>(payload_size >> 8));
+    frame.push_back(static_cast<char>(payload_size & 0xFF));
+  } else {
+    frame.push_back(static_cast<char>(127));
+    for (int shift = 56; shift >= 0; shift -= 8) {
+      frame.push_back(static_cast<char>((static_cast<std::uint64_t>(payload_size) >> shift) & 0xFF));
+    }
+  }
+  for (auto part : parts) frame.append(part);
+  return frame;
+}
+
+std::string encode_close_frame(close_status status) {
+  constexpr std::size_t k_max_reason = k_max_control_payload - 2;
+  const auto code = static_cast<std::uint16_t>(status.code);
+  const char code_bytes[2] = {static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)};
+  std::string_view reason = status.reason.substr(0, k_max_reason);
+  return encode_frame(opcode::close, {std::string_view(code_bytes, 2), reason});
+}
+
+}  // namespace parley::ws

@@ -1,0 +1,87 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "net/transport.hpp"
+#include "ws/close_code.hpp"
+#include "ws/frame_encoder.hpp"
+#include "ws/frame_parser.hpp"
+#include "ws/utf8.hpp"
+
+namespace parley::ws {
+
+class session;
+
+// The application on top of a WebSocket: the chat, or the echo endpoint.
+class message_handler {
+ public:
+  virtual ~message_handler() = default;
+  // The 101 response is queued; the session is open and may send.
+  virtual void on_open(session& session) = 0;
+  // A complete message (text already checked to be UTF-8). The view is valid during the call.
+  virtual void on_text(std::string_view text) = 0;
+  virtual void on_binary(std::string_view data) = 0;
+  // The session left the open state (close frame either way, protocol error or dropped TCP);
+  // called once, and nothing is delivered after it.
+  virtual void on_close() = 0;
+};
+
+struct session_limits {
+  std::uint64_t max_message_size = 64 * 1024;
+  std::chrono::milliseconds close_timeout{5000};  // wait for the client's close frame
+};
+
+// The RFC 6455 protocol of one server-side connection, on top of a transport: parses frames,
+// reassembles fragmented messages, validates UTF-8 (failing fast), answers pings and runs the
+// close handshake. It never sees a socket, so tests drive it with an in-memory transport.
+class session final : public net::connection_handler {
+ public:
+  session(net::transport& transport, std::unique_ptr<message_handler> handler, session_limits limits);
+  ~session() override;
+
+  // Tells the handler the session is open; call right after queueing the 101 response.
+  void open();
+
+  // Queues a frame already encoded (a broadcast's shared frame).
+  void send(const shared_frame& frame);
+  // Starts the closing handshake: sends a close frame, then waits for the client's.
+  void close(close_status status);
+  bool is_open() const { return state_ == state::open; }
+  std::size_t loop_index() const { return transport_.loop_index(); }
+
+  // net::connection_handler
+  std::size_t on_data(std::span<char> bytes) override;
+  void on_timeout() override;
+  void on_shutdown() override;
+  void on_disconnect() override;
+
+ private:
+  enum class state : std::uint8_t {
+    open,
+    closing,  // we sent a close frame and wait for the client's
+    closed,   // close frames exchanged or the connection failed; ignore everything
+  };
+
+  void handle_frame(const frame_header& header, std::span<char> payload);
+  void handle_data_frame(const frame_header& header, std::string_view payload);
+  void handle_close_frame(std::string_view payload);
+  void deliver_message(opcode op, std::string_view payload);
+  // Fails the connection (RFC 6455 §7.1.7): close frame with the reason, then TCP close.
+  void fail(close_status status);
+  void leave_open_state();
+
+  net::transport& transport_;
+  std::unique_ptr<message_handler> handler_;
+  session_limits limits_;
+  state state_ = state::open;
+  bool handler_told_closed_ = false;
+  opcode message_opcode_ = opcode::continuation;  // text or binary while a fragmented message is open
+  std::string message_;                            // the fragments so far
+  utf8_stream_validator utf8_;
+};
+
+}  // namespace parley::ws

@@ -1,0 +1,79 @@
+// Starts the real parley binary on a free loopback port for a test, and stops it afterwards.
+// The binary comes from $PARLEY_BIN (ctest sets it); the port is read from the server's own
+// "listening on http://HOST:PORT/" log line, so tests never pick ports themselves.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const LISTENING = /listening on http:\/\/\S+:(\d+)\//;
+
+export function binaryPath() {
+  if (process.env.PARLEY_BIN) return path.resolve(process.env.PARLEY_BIN);
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  return path.resolve(here, '..', '..', 'build', 'release', 'parley');
+}
+
+export async function startParley(args = [], { startTimeoutMs = 15000 } = {}) {
+  const proc = spawn(binaryPath(), ['--port', '0', '--bind', '127.0.0.1', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines = [];
+  const waiters = new Set();
+  let exited = false;
+  const exitPromise = new Promise((resolve) => proc.on('exit', (code, signal) => {
+    exited = true;
+    for (const w of waiters) w.check();
+    resolve({ code, signal });
+  }));
+  let partial = '';
+  const onChunk = (chunk) => {
+    partial += chunk.toString('utf8');
+    let nl;
+    while ((nl = partial.indexOf('\n')) >= 0) {
+      lines.push(partial.slice(0, nl));
+      partial = partial.slice(nl + 1);
+    }
+    for (const w of waiters) w.check();
+  };
+  proc.stdout.on('data', onChunk);
+  proc.stderr.on('data', onChunk);
+
+  // Resolves with the first match of pattern among printed lines (from index startAt), or null on timeout/exit.
+  function waitForLine(pattern, timeoutMs, startAt = 0) {
+    return new Promise((resolve) => {
+      const waiter = {
+        check() {
+          for (let i = startAt; i < lines.length; i++) {
+            const m = lines[i].match(pattern);
+            if (m) return done(m);
+          }
+          if (exited) done(null);
+        },
+      };
+      const timer = setTimeout(() => done(null), timeoutMs);
+      function done(v) { clearTimeout(timer); waiters.delete(waiter); resolve(v); }
+      waiters.add(waiter);
+      waiter.check();
+    });
+  }
+
+  const m = await waitForLine(LISTENING, startTimeoutMs);
+  if (!m) {
+    proc.kill('SIGKILL');
+    throw new Error('parley did not start:\n' + lines.join('\n'));
+  }
+  const port = Number(m[1]);
+  return {
+    proc, port, lines, waitForLine, exited: exitPromise,
+    url: `ws://127.0.0.1:${port}`,
+    httpUrl: `http://127.0.0.1:${port}`,
+    async terminate(timeoutMs = 10000) {
+      proc.kill('SIGTERM');
+      const t = new Promise((r) => setTimeout(() => r(null), timeoutMs));
+      return Promise.race([exitPromise, t]);
+    },
+    async stop() {
+      if (!exited) { proc.kill('SIGKILL'); await exitPromise; }
+    },
+  };
+}

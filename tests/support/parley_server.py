@@ -1,0 +1,97 @@
+"""Starts the real parley binary on a free loopback port for a test, and stops it afterwards.
+
+The binary comes from $PARLEY_BIN (ctest sets it); the port is read from the server's own
+"listening on http://HOST:PORT/" log line, so tests never pick ports themselves.
+"""
+import os
+import re
+import signal
+import subprocess
+import threading
+import time
+
+LISTENING = re.compile(r"listening on http://[^\s]+:(\d+)/")
+
+
+def binary_path():
+    path = os.environ.get("PARLEY_BIN")
+    if not path:
+        here = os.path.dirname(os.path.abspath(__file__))
+        path = os.path.join(here, "..", "..", "build", "release", "parley")
+    return os.path.abspath(path)
+
+
+class ParleyServer:
+    """A running parley process. Use as a context manager, or call start()/stop()."""
+
+    def __init__(self, *args, start_timeout=15.0):
+        self.args = [binary_path(), "--port", "0", "--bind", "127.0.0.1", *args]
+        self.start_timeout = start_timeout
+        self.proc = None
+        self.port = None
+        self.lines = []  # every stdout/stderr line the server printed, in order
+        self._lines_changed = threading.Condition()
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            self.args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+        )
+        threading.Thread(target=self._pump, daemon=True).start()
+        match = self.wait_for_line(LISTENING, self.start_timeout)
+        if match is None:
+            self.stop()
+            raise RuntimeError("parley did not start: " + "".join(self.lines))
+        self.port = int(match.group(1))
+        return self
+
+    def _pump(self):
+        for line in self.proc.stdout:
+            with self._lines_changed:
+                self.lines.append(line)
+                self._lines_changed.notify_all()
+        with self._lines_changed:
+            self._lines_changed.notify_all()
+
+    def wait_for_line(self, pattern, timeout, start_at=0):
+        """Waits until a printed line (from index start_at on) matches pattern; returns the match or None."""
+        regex = re.compile(pattern) if isinstance(pattern, str) else pattern
+        deadline = time.monotonic() + timeout
+        seen = start_at
+        with self._lines_changed:
+            while True:
+                for line in self.lines[seen:]:
+                    match = regex.search(line)
+                    if match:
+                        return match
+                seen = len(self.lines)
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or (self.proc.poll() is not None and seen == len(self.lines)):
+                    return None
+                self._lines_changed.wait(min(remaining, 0.2))
+
+    @property
+    def url(self):
+        return f"ws://127.0.0.1:{self.port}"
+
+    @property
+    def http_url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def terminate(self, timeout=10.0):
+        """Sends SIGTERM and returns the exit code (None if it did not exit in time)."""
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
