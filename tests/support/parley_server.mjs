@@ -69,8 +69,13 @@ export async function startParley(args = [], { startTimeoutMs = 15000 } = {}) {
     httpUrl: `http://127.0.0.1:${port}`,
     async terminate(timeoutMs = 10000) {
       proc.kill('SIGTERM');
-      const t = new Promise((r) => setTimeout(() => r(null), timeoutMs));
-      return Promise.race([exitPromise, t]);
+      let timer;
+      const t = new Promise((r) => { timer = setTimeout(() => r(null), timeoutMs); });
+      try {
+        return await Promise.race([exitPromise, t]);
+      } finally {
+        clearTimeout(timer);
+      }
     },
     async stop() {
       if (!exited) { proc.kill('SIGKILL'); await exitPromise; }
