@@ -29,8 +29,9 @@ server::server(const config::options& options)
   site_.files = http::static_files(options.web_root);
   site_.handshake_timeout = options.handshake_timeout;
   site_.ws_limits = {options.max_message_size, options.close_timeout};
-  site_.websocket_routes.push_back(
-      {"/chat/", [this](std::string_view target, std::size_t loop) { return chat_.make_member(target, loop); }});
+  site_.websocket_routes.push_back({"/chat/", [this](std::string_view target, std::size_t loop) {
+                                      return chat_.make_member(target, loop);
+                                    }});
   if (options.echo_endpoint) {
     site_.websocket_routes.push_back(
         {"/echo", [](std::string_view, std::size_t) { return std::make_unique<echo_handler>(); }});
@@ -59,8 +60,8 @@ int server::run() {
 
   for (std::size_t i = 0; i < loops_.size(); ++i) listeners_[i]->start();
   for (auto& loop : loops_) loop->start();
-  obs::server_log().info("listening on http://{}:{}/ with {} event loop{}", options_.bind_address, port_,
-                         loops_.size(), loops_.size() == 1 ? "" : "s");
+  obs::server_log().info("listening on http://{}:{}/ with {} event loop{}", options_.bind_address,
+                         port_, loops_.size(), loops_.size() == 1 ? "" : "s");
 
   signals.async_wait([](const boost::system::error_code&, int signal) {
     obs::server_log().info("received signal {}, shutting down", signal);

@@ -17,7 +17,9 @@ class loop_executor final : public chat::executor {
  public:
   explicit loop_executor(std::vector<std::unique_ptr<net::event_loop>>& loops) : loops_(loops) {}
   std::size_t loop_count() const override { return loops_.size(); }
-  void post(std::size_t loop, std::function<void()> task) override { loops_[loop]->post(std::move(task)); }
+  void post(std::size_t loop, std::function<void()> task) override {
+    loops_[loop]->post(std::move(task));
+  }
 
  private:
   std::vector<std::unique_ptr<net::event_loop>>& loops_;

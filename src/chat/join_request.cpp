@@ -62,22 +62,27 @@ std::string_view username_problem(std::string_view name) {
   for (std::size_t i = 0; i < name.size(); ++i) {
     const auto byte = static_cast<unsigned char>(name[i]);
     if ((byte & 0xC0) != 0x80) ++chars;
-    if (is_control_code_point(name, i)) return "Invalid username: control characters are not allowed.";
+    if (is_control_code_point(name, i))
+      return "Invalid username: control characters are not allowed.";
   }
-  if (chars == 0 || chars > k_max_username_chars) return "Invalid username: must be 1 to 32 characters.";
+  if (chars == 0 || chars > k_max_username_chars)
+    return "Invalid username: must be 1 to 32 characters.";
   return {};
 }
 
-std::variant<join_request, join_refusal> parse_join_target(std::string_view target, std::string_view prefix) {
+std::variant<join_request, join_refusal> parse_join_target(std::string_view target,
+                                                           std::string_view prefix) {
   if (target.starts_with(prefix)) target.remove_prefix(prefix.size());
   const auto question = target.find('?');
   const std::string_view raw_name = target.substr(0, question);
-  const std::string_view query = question == std::string_view::npos ? "" : target.substr(question + 1);
+  const std::string_view query =
+      question == std::string_view::npos ? "" : target.substr(question + 1);
 
   join_request request;
   auto name = percent_decode(raw_name);
   if (!name) return join_refusal{"Invalid username: bad percent-encoding."};
-  if (auto problem = username_problem(*name); !problem.empty()) return join_refusal{std::string(problem)};
+  if (auto problem = username_problem(*name); !problem.empty())
+    return join_refusal{std::string(problem)};
   request.username = std::move(*name);
 
   if (auto age = query_parameter(query, "age"); age && !age->empty()) {

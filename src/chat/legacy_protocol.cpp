@@ -13,7 +13,9 @@ std::string join_notice(std::string_view name, std::optional<unsigned> age) {
   return fmt::format("{} connected to chat", name);
 }
 
-std::string leave_notice(std::string_view name) { return fmt::format("{} left the chat", name); }
+std::string leave_notice(std::string_view name) {
+  return fmt::format("{} left the chat", name);
+}
 
 ws::shared_frame message_frame(std::string_view name, std::string_view text) {
   return ws::make_shared_frame(ws::opcode::text, {name, ": ", text});

@@ -7,7 +7,9 @@
 
 namespace parley::chat {
 
-void room_shard::add(std::uint64_t id, recipient& member) { entries_.push_back({id, &member, false}); }
+void room_shard::add(std::uint64_t id, recipient& member) {
+  entries_.push_back({id, &member, false});
+}
 
 void room_shard::activate(std::uint64_t id) {
   for (auto& entry : entries_) {

@@ -19,7 +19,8 @@ parse_outcome parse_command_line(int argc, char** argv) {
   cli.add_option("--threads", opts.threads, "event-loop threads (0: one per core)")
       ->capture_default_str()
       ->check(CLI::Range(0U, 1024U));
-  cli.add_flag("--echo-endpoint", opts.echo_endpoint, "serve the /echo WebSocket (conformance tests)");
+  cli.add_flag("--echo-endpoint", opts.echo_endpoint,
+               "serve the /echo WebSocket (conformance tests)");
   cli.add_option("--max-message-size", opts.max_message_size,
                  "largest WebSocket message in bytes; larger ones close with 1009")
       ->capture_default_str()

@@ -11,15 +11,15 @@ namespace parley::config {
 
 // Everything the server can be told at start-up.
 struct options {
-  std::uint16_t port = defaults::port;                  // 0: any free port (tests)
+  std::uint16_t port = defaults::port;  // 0: any free port (tests)
   std::string bind_address = defaults::bind_address;
-  unsigned threads = 0;                                 // event loops; 0: one per core
-  bool echo_endpoint = false;                           // serve /echo (conformance tests)
+  unsigned threads = 0;        // event loops; 0: one per core
+  bool echo_endpoint = false;  // serve /echo (conformance tests)
   std::uint64_t max_message_size = defaults::max_message_size;
   std::chrono::milliseconds handshake_timeout = defaults::handshake_timeout;
   std::chrono::milliseconds close_timeout = defaults::close_timeout;
   std::chrono::milliseconds shutdown_timeout = defaults::shutdown_timeout;
-  std::string web_root;                                 // empty: the embedded web client
+  std::string web_root;  // empty: the embedded web client
   std::string log_level = "info";
 };
 

@@ -115,7 +115,8 @@ bool request_handler::serve() {
         }
         transport_.cancel_timer();
         transport_.send(ws::switching_protocols_response(upgrade.key));
-        auto session = std::make_unique<ws::session>(transport_, std::move(application), site_.ws_limits);
+        auto session =
+            std::make_unique<ws::session>(transport_, std::move(application), site_.ws_limits);
         auto& opened = *session;
         transport_.replace_handler(std::move(session));  // `this` is retired after on_data returns
         opened.open();
@@ -158,6 +159,8 @@ void request_handler::on_timeout() {
   transport_.close_after_flush();
 }
 
-void request_handler::on_shutdown() { transport_.close_after_flush(); }
+void request_handler::on_shutdown() {
+  transport_.close_after_flush();
+}
 
 }  // namespace parley::http

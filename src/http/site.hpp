@@ -15,8 +15,8 @@ namespace parley::http {
 
 // Makes the application behind a WebSocket path for one upgrade request; nullptr when the
 // target is not one it serves (404). Runs on the connection's loop.
-using websocket_factory =
-    std::function<std::unique_ptr<ws::message_handler>(std::string_view target, std::size_t loop_index)>;
+using websocket_factory = std::function<std::unique_ptr<ws::message_handler>(
+    std::string_view target, std::size_t loop_index)>;
 
 struct websocket_route {
   std::string path;  // "/echo" exactly, or, ending in '/', a prefix such as "/chat/"

@@ -40,7 +40,9 @@ void connection::shutdown() {
   if (state_ == state::open) handler_->on_shutdown();
 }
 
-std::size_t connection::loop_index() const { return loop_.index(); }
+std::size_t connection::loop_index() const {
+  return loop_.index();
+}
 
 void connection::wait_readable() {
   socket_.async_wait(asio::socket_base::wait_read,
@@ -68,7 +70,8 @@ void connection::on_readable() {
 void connection::deliver(std::span<char> bytes) {
   if (leftover_.empty()) {
     const std::size_t used = offer(bytes);
-    if (state_ == state::open && used < bytes.size()) leftover_.assign(bytes.data() + used, bytes.size() - used);
+    if (state_ == state::open && used < bytes.size())
+      leftover_.assign(bytes.data() + used, bytes.size() - used);
     return;
   }
   leftover_.append(bytes.data(), bytes.size());
@@ -102,7 +105,9 @@ void connection::send(shared_bytes bytes) {
   schedule_flush();
 }
 
-void connection::send(std::string bytes) { send(std::make_shared<const std::string>(std::move(bytes))); }
+void connection::send(std::string bytes) {
+  send(std::make_shared<const std::string>(std::move(bytes)));
+}
 
 void connection::schedule_flush() {
   if (flush_scheduled_ || waiting_writable_) return;
@@ -177,7 +182,9 @@ void connection::begin_drain() {
   start_timer(k_linger_timeout);
 }
 
-void connection::close_now() { finish(); }
+void connection::close_now() {
+  finish();
+}
 
 void connection::start_timer(std::chrono::milliseconds delay) {
   const std::uint32_t generation = ++timer_generation_;

@@ -10,7 +10,9 @@ constexpr std::size_t k_receive_buffer_size = 64 * 1024;
 event_loop::event_loop(std::size_t index)
     : index_(index), work_(context_.get_executor()), receive_buffer_(k_receive_buffer_size) {}
 
-event_loop::~event_loop() { stop(); }
+event_loop::~event_loop() {
+  stop();
+}
 
 void event_loop::defer_flush(std::shared_ptr<connection> conn) {
   if (to_flush_.empty()) post([this] { flush_deferred(); });
@@ -26,7 +28,9 @@ void event_loop::flush_deferred() {
   if (to_flush_.empty()) to_flush_.swap(batch);  // keep the capacity
 }
 
-void event_loop::add_connection(connection* conn) { connections_.insert(conn); }
+void event_loop::add_connection(connection* conn) {
+  connections_.insert(conn);
+}
 
 void event_loop::remove_connection(connection* conn) {
   connections_.erase(conn);

@@ -5,8 +5,8 @@
 #include <boost/asio/post.hpp>
 #include <cstddef>
 #include <functional>
-#include <span>
 #include <memory>
+#include <span>
 #include <thread>
 #include <unordered_set>
 #include <vector>

@@ -18,7 +18,8 @@ using handler_factory = std::function<std::unique_ptr<connection_handler>(transp
 class listener {
  public:
   // Binds and listens; throws boost::system::system_error when the address cannot be bound.
-  listener(event_loop& loop, const boost::asio::ip::tcp::endpoint& endpoint, handler_factory factory);
+  listener(event_loop& loop, const boost::asio::ip::tcp::endpoint& endpoint,
+           handler_factory factory);
 
   void start();
   void stop();  // on the loop's thread

@@ -15,7 +15,8 @@ namespace {
 // them and the tutorial's Logstash pattern (%{WORD:logLevel}%{SPACE}) expects.
 class upper_level_flag final : public spdlog::custom_flag_formatter {
  public:
-  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
     static constexpr std::array<std::string_view, 7> names = {"TRACE", "DEBUG", "INFO ", "WARN ",
                                                               "ERROR", "FATAL", "OFF  "};
     const auto name = names[static_cast<std::size_t>(msg.level)];
@@ -65,10 +66,20 @@ void init_logging(const log_options& options) {
   }
 }
 
-spdlog::logger& chat_log() { return *all().chat; }
-spdlog::logger& http_log() { return *all().http; }
-spdlog::logger& ws_log() { return *all().ws; }
-spdlog::logger& net_log() { return *all().net; }
-spdlog::logger& server_log() { return *all().server; }
+spdlog::logger& chat_log() {
+  return *all().chat;
+}
+spdlog::logger& http_log() {
+  return *all().http;
+}
+spdlog::logger& ws_log() {
+  return *all().ws;
+}
+spdlog::logger& net_log() {
+  return *all().net;
+}
+spdlog::logger& server_log() {
+  return *all().server;
+}
 
 }  // namespace parley::obs

@@ -7,15 +7,15 @@ namespace parley::ws {
 
 // RFC 6455 §7.4 status codes the server sends, each with the situation it answers.
 enum class close_code : std::uint16_t {
-  normal = 1000,           // orderly close, or echoing a client's 1000
-  going_away = 1001,       // server shutting down
-  protocol_error = 1002,   // any RFC 6455 framing violation
-  unsupported_data = 1003, // binary in the legacy protocol; duplicate username (tutorial's choice)
-  no_status = 1005,        // never sent: the client's close frame carried no code
-  abnormal = 1006,         // never sent: the TCP connection dropped without a close frame
-  invalid_payload = 1007,  // text or close reason that is not UTF-8
-  policy_violation = 1008, // invalid username or age
-  message_too_big = 1009,  // over the configured message size limit
+  normal = 1000,            // orderly close, or echoing a client's 1000
+  going_away = 1001,        // server shutting down
+  protocol_error = 1002,    // any RFC 6455 framing violation
+  unsupported_data = 1003,  // binary in the legacy protocol; duplicate username (tutorial's choice)
+  no_status = 1005,         // never sent: the client's close frame carried no code
+  abnormal = 1006,          // never sent: the TCP connection dropped without a close frame
+  invalid_payload = 1007,   // text or close reason that is not UTF-8
+  policy_violation = 1008,  // invalid username or age
+  message_too_big = 1009,   // over the configured message size limit
   internal_error = 1011,
 };
 

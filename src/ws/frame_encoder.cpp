@@ -20,7 +20,8 @@ std::string encode_frame(opcode op, std::initializer_list<std::string_view> part
   } else {
     frame.push_back(static_cast<char>(127));
     for (int shift = 56; shift >= 0; shift -= 8) {
-      frame.push_back(static_cast<char>((static_cast<std::uint64_t>(payload_size) >> shift) & 0xFF));
+      frame.push_back(
+          static_cast<char>((static_cast<std::uint64_t>(payload_size) >> shift) & 0xFF));
     }
   }
   for (auto part : parts) frame.append(part);

@@ -40,6 +40,7 @@ struct parse_result {
 parse_result parse_frame(std::span<const char> input, std::uint64_t max_data_payload);
 
 // XORs `payload` with the masking key in place; `offset` is the payload position of payload[0].
-void unmask(std::span<char> payload, const std::array<std::uint8_t, 4>& mask, std::size_t offset = 0);
+void unmask(std::span<char> payload, const std::array<std::uint8_t, 4>& mask,
+            std::size_t offset = 0);
 
 }  // namespace parley::ws

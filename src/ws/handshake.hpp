@@ -24,7 +24,8 @@ enum class handshake_verdict {
 
 handshake_verdict check_upgrade(const upgrade_request& request);
 
-// Whether a comma-separated header value lists `token` (case-insensitive), as "keep-alive, Upgrade".
+// Whether a comma-separated header value lists `token` (case-insensitive), as "keep-alive,
+// Upgrade".
 bool header_has_token(std::string_view value, std::string_view token);
 
 // base64(SHA-1(key + GUID)), the Sec-WebSocket-Accept value for a client's key.

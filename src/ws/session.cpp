@@ -10,7 +10,9 @@ session::session(net::transport& transport, std::unique_ptr<message_handler> han
 
 session::~session() = default;
 
-void session::open() { handler_->on_open(*this); }
+void session::open() {
+  handler_->on_open(*this);
+}
 
 void session::send(const shared_frame& frame) {
   if (state_ == state::open) transport_.send(frame);
@@ -155,7 +157,9 @@ void session::on_timeout() {
   }
 }
 
-void session::on_shutdown() { close({close_code::going_away, "Server is shutting down."}); }
+void session::on_shutdown() {
+  close({close_code::going_away, "Server is shutting down."});
+}
 
 void session::on_disconnect() {
   state_ = state::closed;

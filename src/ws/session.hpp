@@ -40,7 +40,8 @@ struct session_limits {
 // close handshake. It never sees a socket, so tests drive it with an in-memory transport.
 class session final : public net::connection_handler {
  public:
-  session(net::transport& transport, std::unique_ptr<message_handler> handler, session_limits limits);
+  session(net::transport& transport, std::unique_ptr<message_handler> handler,
+          session_limits limits);
   ~session() override;
 
   // Tells the handler the session is open; call right after queueing the 101 response.
@@ -79,8 +80,9 @@ class session final : public net::connection_handler {
   session_limits limits_;
   state state_ = state::open;
   bool handler_told_closed_ = false;
-  opcode message_opcode_ = opcode::continuation;  // text or binary while a fragmented message is open
-  std::string message_;                            // the fragments so far
+  opcode message_opcode_ =
+      opcode::continuation;  // text or binary while a fragmented message is open
+  std::string message_;      // the fragments so far
   utf8_stream_validator utf8_;
 };
 

@@ -21,7 +21,7 @@ class utf8_stream_validator {
  private:
   bool feed_pending(std::string_view& piece);
 
-  char pending_[4] = {};         // a code point split between pieces
+  char pending_[4] = {};  // a code point split between pieces
   std::uint8_t pending_size_ = 0;
 };
 

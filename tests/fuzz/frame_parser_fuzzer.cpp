@@ -9,7 +9,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   while (!rest.empty()) {
     const auto result = parley::ws::parse_frame(rest, 1 << 20);
     if (result.status != parley::ws::parse_status::complete) break;
-    parley::ws::unmask(rest.subspan(result.header.header_size, result.header.payload_size), result.header.mask);
+    parley::ws::unmask(rest.subspan(result.header.header_size, result.header.payload_size),
+                       result.header.mask);
     rest = rest.subspan(result.frame_size());
   }
   return 0;

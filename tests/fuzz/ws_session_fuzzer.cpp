@@ -11,7 +11,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::size_t piece = 1 + data[0] % 64;  // the first byte sets how the stream is chopped
   parley::fuzz::recording_transport transport;
   auto session = std::make_unique<parley::ws::session>(
-      transport, std::make_unique<parley::app::echo_handler>(), parley::ws::session_limits{4096, {}});
+      transport, std::make_unique<parley::app::echo_handler>(),
+      parley::ws::session_limits{4096, {}});
   auto& opened = *session;
   transport.handler = std::move(session);
   opened.open();
