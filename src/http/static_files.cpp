@@ -1,5 +1,6 @@
 #include "http/static_files.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -34,7 +35,10 @@ std::optional<static_file> static_files::find(std::string_view path) const {
     }
     return std::nullopt;
   }
-  std::ifstream in(root_ + std::string(path), std::ios::binary);
+  const std::string file_path = root_ + std::string(path);
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file_path, ec)) return std::nullopt;
+  std::ifstream in(file_path, std::ios::binary);
   if (!in) return std::nullopt;
   std::ostringstream content;
   content << in.rdbuf();

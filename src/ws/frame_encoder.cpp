@@ -32,7 +32,13 @@ std::string encode_close_frame(close_status status) {
   constexpr std::size_t k_max_reason = k_max_control_payload - 2;
   const auto code = static_cast<std::uint16_t>(status.code);
   const char code_bytes[2] = {static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)};
-  std::string_view reason = status.reason.substr(0, k_max_reason);
+  std::string_view reason = status.reason;
+  if (reason.size() > k_max_reason) {
+    // Cut on a code point boundary: a close reason must stay valid UTF-8.
+    std::size_t cut = k_max_reason;
+    while (cut > 0 && (static_cast<unsigned char>(reason[cut]) & 0xC0) == 0x80) --cut;
+    reason = reason.substr(0, cut);
+  }
   return encode_frame(opcode::close, {std::string_view(code_bytes, 2), reason});
 }
 

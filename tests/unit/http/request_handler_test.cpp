@@ -1,0 +1,236 @@
+#include "http/request_handler.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "../support/fake_transport.hpp"
+#include "../support/frames.hpp"
+#include "http/site.hpp"
+#include "obs/log.hpp"
+
+namespace parley::http {
+namespace {
+
+using test_support::fake_transport;
+
+// The application behind the test's WebSocket route: records what it saw.
+struct app_log {
+  std::vector<std::string> targets;
+  std::vector<std::size_t> loops;
+  int opens = 0;
+  std::vector<std::string> texts;
+};
+
+class recording_app final : public ws::message_handler {
+ public:
+  explicit recording_app(app_log& log) : log_(log) {}
+  void on_open(ws::session&) override { ++log_.opens; }
+  void on_text(std::string_view text) override { log_.texts.emplace_back(text); }
+  void on_binary(std::string_view) override {}
+  void on_close() override {}
+
+ private:
+  app_log& log_;
+};
+
+constexpr std::string_view k_key = "dGhlIHNhbXBsZSBub25jZQ==";
+
+std::string upgrade_request(std::string_view target, std::string_view version = "13",
+                            std::string_view key = k_key) {
+  std::string request = "GET " + std::string(target) + " HTTP/1.1\r\nHost: localhost\r\n";
+  request += "Upgrade: websocket\r\nConnection: Upgrade\r\n";
+  if (!key.empty()) request += "Sec-WebSocket-Key: " + std::string(key) + "\r\n";
+  request += "Sec-WebSocket-Version: " + std::string(version) + "\r\n\r\n";
+  return request;
+}
+
+class request_handler_test : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    obs::init_logging({.level = "off"});
+    site_.handshake_timeout = std::chrono::milliseconds(1234);
+    site_.websocket_routes.push_back(
+        {"/chat/",
+         [this](std::string_view target, std::size_t loop) -> std::unique_ptr<ws::message_handler> {
+           app_.targets.emplace_back(target);
+           app_.loops.push_back(loop);
+           if (target.find("nobody") != std::string_view::npos) return nullptr;
+           return std::make_unique<recording_app>(app_);
+         }});
+    handler_ = std::make_unique<request_handler>(transport_, site_);
+  }
+  void TearDown() override { obs::init_logging({.level = "info"}); }
+
+  // Offers `bytes` as one read; returns how many the handler took.
+  std::size_t receive(std::string bytes) {
+    held_ = std::move(bytes);
+    return handler_->on_data(std::span<char>(held_.data(), held_.size()));
+  }
+  std::string status_line() const {
+    return transport_.sent.substr(0, transport_.sent.find("\r\n"));
+  }
+  bool has_header(std::string_view line) const {
+    const auto head_end = transport_.sent.find("\r\n\r\n");
+    return transport_.sent.substr(0, head_end + 2).find("\r\n" + std::string(line) + "\r\n") !=
+           std::string::npos;
+  }
+  std::string body() const { return transport_.sent.substr(transport_.sent.find("\r\n\r\n") + 4); }
+
+  fake_transport transport_{1};
+  site site_;
+  app_log app_;
+  std::unique_ptr<request_handler> handler_;
+  std::string held_;
+};
+
+TEST_F(request_handler_test, starts_the_handshake_timer) {
+  EXPECT_EQ(transport_.timers_started,
+            std::vector<std::chrono::milliseconds>{std::chrono::milliseconds(1234)});
+}
+
+TEST_F(request_handler_test, answers_health_probe_and_keeps_the_connection) {
+  const std::string request = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+  EXPECT_EQ(receive(request), request.size());
+  EXPECT_EQ(status_line(), "HTTP/1.1 200 OK");
+  EXPECT_EQ(body(), "ok\n");
+  EXPECT_FALSE(transport_.asked_to_close());
+}
+
+TEST_F(request_handler_test, readyz_says_draining_when_not_ready) {
+  site_.ready = false;
+  receive("GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(status_line(), "HTTP/1.1 503 Service Unavailable");
+  EXPECT_EQ(body(), "draining\n");
+}
+
+TEST_F(request_handler_test, serves_the_web_client_at_root) {
+  receive("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(status_line(), "HTTP/1.1 200 OK");
+  EXPECT_TRUE(has_header("Content-Type: text/html; charset=utf-8"));
+  EXPECT_TRUE(has_header("X-Content-Type-Options: nosniff"));
+  EXPECT_FALSE(body().empty());
+}
+
+TEST_F(request_handler_test, head_gets_headers_without_body) {
+  receive("HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(status_line(), "HTTP/1.1 200 OK");
+  EXPECT_TRUE(has_header("Content-Length: 3"));
+  EXPECT_EQ(body(), "");
+}
+
+TEST_F(request_handler_test, other_methods_get_405) {
+  receive("DELETE /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(status_line(), "HTTP/1.1 405 Method Not Allowed");
+  EXPECT_TRUE(has_header("Allow: GET, HEAD"));
+}
+
+TEST_F(request_handler_test, unknown_path_gets_404) {
+  receive("GET /nope HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(status_line(), "HTTP/1.1 404 Not Found");
+}
+
+TEST_F(request_handler_test, answers_pipelined_requests_in_order) {
+  const std::string requests =
+      "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\n\r\n";
+  EXPECT_EQ(receive(requests), requests.size());
+  const auto second = transport_.sent.find("HTTP/1.1 404 Not Found");
+  EXPECT_TRUE(transport_.sent.starts_with("HTTP/1.1 200 OK"));
+  EXPECT_NE(second, std::string::npos);
+}
+
+TEST_F(request_handler_test, connection_close_request_is_answered_then_closed) {
+  receive("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(status_line(), "HTTP/1.1 200 OK");
+  EXPECT_TRUE(has_header("Connection: close"));
+  EXPECT_EQ(transport_.close_after_flush_calls, 1);
+}
+
+TEST_F(request_handler_test, websocket_path_without_upgrade_gets_426) {
+  receive("GET /chat/alice HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(status_line(), "HTTP/1.1 426 Upgrade Required");
+  EXPECT_TRUE(has_header("Sec-WebSocket-Version: 13"));
+  EXPECT_TRUE(app_.targets.empty());
+}
+
+TEST_F(request_handler_test, upgrade_with_version_8_gets_426) {
+  receive(upgrade_request("/chat/alice", "8"));
+  EXPECT_EQ(status_line(), "HTTP/1.1 426 Upgrade Required");
+  EXPECT_TRUE(has_header("Sec-WebSocket-Version: 13"));
+  EXPECT_EQ(transport_.handler_replacements, 0);
+}
+
+TEST_F(request_handler_test, upgrade_without_key_gets_400_and_closes) {
+  const std::string request = upgrade_request("/chat/alice", "13", "");
+  EXPECT_EQ(receive(request), request.size());
+  EXPECT_EQ(status_line(), "HTTP/1.1 400 Bad Request");
+  EXPECT_EQ(transport_.close_after_flush_calls, 1);
+  EXPECT_EQ(transport_.handler_replacements, 0);
+}
+
+TEST_F(request_handler_test, garbage_gets_400_and_closes) {
+  const std::string garbage = "\x16\x03\x01\x02\x00 not http\r\n\r\n";
+  EXPECT_EQ(receive(garbage), garbage.size());
+  EXPECT_EQ(status_line(), "HTTP/1.1 400 Bad Request");
+  EXPECT_EQ(transport_.close_after_flush_calls, 1);
+}
+
+TEST_F(request_handler_test, request_head_over_8_kib_gets_400) {
+  std::string request =
+      "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(9000, 'a') + "\r\n\r\n";
+  receive(request);
+  EXPECT_EQ(status_line(), "HTTP/1.1 400 Bad Request");
+  EXPECT_EQ(transport_.close_after_flush_calls, 1);
+}
+
+TEST_F(request_handler_test, incomplete_request_waits_for_more) {
+  const std::string part = "GET /healthz HTTP/1.1\r\nHo";
+  const std::size_t used = receive(part);
+  EXPECT_LE(used, part.size());
+  EXPECT_TRUE(transport_.sent.empty());
+  EXPECT_EQ(receive(part.substr(used) + "st: x\r\n\r\n"), part.size() - used + 9);
+  EXPECT_EQ(status_line(), "HTTP/1.1 200 OK");
+}
+
+TEST_F(request_handler_test, upgrade_hands_the_connection_to_a_websocket_session) {
+  const std::string request = upgrade_request("/chat/alice?age=3");
+  const std::string frame = test_support::text_frame("early");
+  // The handler takes the request only; the frame after it is for the new handler.
+  EXPECT_EQ(receive(request + frame), request.size());
+
+  EXPECT_EQ(status_line(), "HTTP/1.1 101 Switching Protocols");
+  EXPECT_TRUE(has_header("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="));
+  EXPECT_EQ(app_.targets, std::vector<std::string>{"/chat/alice?age=3"});
+  EXPECT_EQ(app_.loops, std::vector<std::size_t>{1});
+  EXPECT_EQ(transport_.handler_replacements, 1);
+  EXPECT_EQ(transport_.timer_cancels, 1);  // the handshake timeout no longer applies
+  EXPECT_EQ(app_.opens, 1);
+  EXPECT_FALSE(transport_.asked_to_close());
+
+  ASSERT_NE(transport_.replacement, nullptr);
+  std::string rest = frame;
+  EXPECT_EQ(transport_.replacement->on_data(std::span<char>(rest.data(), rest.size())),
+            frame.size());
+  EXPECT_EQ(app_.texts, std::vector<std::string>{"early"});
+}
+
+TEST_F(request_handler_test, upgrade_the_application_declines_gets_404) {
+  receive(upgrade_request("/chat/nobody"));
+  EXPECT_EQ(status_line(), "HTTP/1.1 404 Not Found");
+  EXPECT_EQ(transport_.handler_replacements, 0);
+}
+
+TEST_F(request_handler_test, timeout_answers_408_and_closes) {
+  handler_->on_timeout();
+  EXPECT_EQ(status_line(), "HTTP/1.1 408 Request Timeout");
+  EXPECT_EQ(transport_.close_after_flush_calls, 1);
+}
+
+TEST_F(request_handler_test, shutdown_closes_the_connection) {
+  handler_->on_shutdown();
+  EXPECT_EQ(transport_.close_after_flush_calls, 1);
+}
+
+}  // namespace
+}  // namespace parley::http

@@ -1,0 +1,52 @@
+#pragma once
+
+// An in-memory net::transport for tests of the protocol layers: records what is sent and what
+// the connection is asked to do, with no socket behind it.
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "net/transport.hpp"
+
+namespace parley::test_support {
+
+class fake_transport final : public net::transport {
+ public:
+  explicit fake_transport(std::size_t loop = 3) : loop_(loop) {}
+
+  void send(net::shared_bytes bytes) override { record(*bytes); }
+  void send(std::string bytes) override { record(bytes); }
+  void close_after_flush() override { ++close_after_flush_calls; }
+  void close_now() override { ++close_now_calls; }
+  void start_timer(std::chrono::milliseconds delay) override { timers_started.push_back(delay); }
+  void cancel_timer() override { ++timer_cancels; }
+  void replace_handler(std::unique_ptr<net::connection_handler> handler) override {
+    ++handler_replacements;
+    replacement = std::move(handler);
+  }
+  std::size_t loop_index() const override { return loop_; }
+
+  bool asked_to_close() const { return close_after_flush_calls + close_now_calls > 0; }
+
+  std::string sent;           // every byte sent, in order
+  int sends_after_close = 0;  // a real connection drops these: the session must not rely on them
+  int close_after_flush_calls = 0;
+  int close_now_calls = 0;
+  std::vector<std::chrono::milliseconds> timers_started;
+  int timer_cancels = 0;
+  int handler_replacements = 0;
+  std::unique_ptr<net::connection_handler> replacement;  // the last handler handed over
+
+ private:
+  void record(const std::string& bytes) {
+    if (asked_to_close()) ++sends_after_close;
+    sent += bytes;
+  }
+
+  std::size_t loop_;
+};
+
+}  // namespace parley::test_support
