@@ -79,6 +79,10 @@ export async function startParley(args = [], { startTimeoutMs = 15000 } = {}) {
     },
     async stop() {
       if (!exited) { proc.kill('SIGKILL'); await exitPromise; }
+      // A sanitizer build of the server reports errors on its output: fail the test then.
+      if (lines.some((l) => l.includes('Sanitizer') || l.includes('runtime error:'))) {
+        throw new Error('sanitizer report from parley:\n' + lines.join('\n'));
+      }
     },
   };
 }

@@ -89,6 +89,13 @@ class ParleyServer:
         if self.proc and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(10)
+        self.assert_no_sanitizer_report()
+
+    def assert_no_sanitizer_report(self):
+        """Fails the test when a sanitizer build of the server reported an error."""
+        reports = [line for line in self.lines if "Sanitizer" in line or "runtime error:" in line]
+        if reports:
+            raise AssertionError("sanitizer report from parley:\n" + "".join(self.lines))
 
     def __enter__(self):
         return self.start()
