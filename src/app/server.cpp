@@ -43,7 +43,8 @@ server::server(const config::options& options)
   // The first listener may pick the port (port 0); the others share it through SO_REUSEPORT.
   asio::ip::tcp::endpoint endpoint(asio::ip::make_address(options.bind_address), options.port);
   for (auto& loop : loops_) {
-    listeners_.push_back(std::make_unique<net::listener>(*loop, endpoint, handler_factory));
+    listeners_.push_back(std::make_unique<net::listener>(*loop, endpoint, handler_factory,
+                                                         options.max_queued_bytes));
     endpoint = listeners_.front()->local_endpoint();
   }
   port_ = endpoint.port();

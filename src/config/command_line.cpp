@@ -25,6 +25,10 @@ parse_outcome parse_command_line(int argc, char** argv) {
                  "largest WebSocket message in bytes; larger ones close with 1009")
       ->capture_default_str()
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 30));
+  cli.add_option("--max-queued-bytes", opts.max_queued_bytes,
+                 "unsent output a client may leave unread before it is disconnected")
+      ->capture_default_str()
+      ->check(CLI::Range(std::uint64_t{1024}, std::uint64_t{1} << 34));
   cli.add_option("--handshake-timeout-ms", handshake_ms,
                  "time to send a complete HTTP request (and keep-alive idle time)")
       ->capture_default_str()

@@ -13,6 +13,9 @@ constexpr const char* bind_address = "0.0.0.0";
 // 64 KiB: far above any chat line, small enough that 10,000 users cannot pin much memory with
 // half-sent messages.
 constexpr std::uint64_t max_message_size = 64 * 1024;
+// Unsent output a client may leave unread before it is dropped: 16 MiB is 256 maximal messages,
+// minutes of a busy room; a client that far behind is not reading.
+constexpr std::uint64_t max_queued_bytes = 16 * 1024 * 1024;
 // Time to send a complete HTTP request after connecting (and between keep-alive requests).
 constexpr std::chrono::milliseconds handshake_timeout{10'000};
 // How long a client may take to answer our close frame.

@@ -16,6 +16,7 @@ struct options {
   unsigned threads = 0;        // event loops; 0: one per core
   bool echo_endpoint = false;  // serve /echo (conformance tests)
   std::uint64_t max_message_size = defaults::max_message_size;
+  std::uint64_t max_queued_bytes = defaults::max_queued_bytes;  // per connection, unsent output
   std::chrono::milliseconds handshake_timeout = defaults::handshake_timeout;
   std::chrono::milliseconds close_timeout = defaults::close_timeout;
   std::chrono::milliseconds shutdown_timeout = defaults::shutdown_timeout;

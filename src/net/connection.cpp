@@ -5,6 +5,7 @@
 #include <span>
 
 #include "net/event_loop.hpp"
+#include "obs/log.hpp"
 
 namespace parley::net {
 namespace asio = boost::asio;
@@ -22,8 +23,11 @@ bool would_block(const boost::system::error_code& ec) {
 }
 }  // namespace
 
-connection::connection(event_loop& loop, asio::ip::tcp::socket socket)
-    : loop_(loop), socket_(std::move(socket)), timer_(loop.context()) {}
+connection::connection(event_loop& loop, asio::ip::tcp::socket socket, std::size_t max_queued_bytes)
+    : loop_(loop),
+      socket_(std::move(socket)),
+      timer_(loop.context()),
+      max_queued_bytes_(max_queued_bytes) {}
 
 connection::~connection() = default;
 
@@ -101,6 +105,14 @@ std::size_t connection::offer(std::span<char> bytes) {
 
 void connection::send(shared_bytes bytes) {
   if (state_ != state::open) return;
+  queued_bytes_ += bytes->size();
+  if (queued_bytes_ > max_queued_bytes_) {
+    // A peer that does not read must not grow our memory or hold up its room: drop it. (No close
+    // frame: it could only queue behind the bytes the peer is not reading.)
+    obs::net_log().warn("dropping a connection that left {} bytes unread", queued_bytes_);
+    finish();
+    return;
+  }
   queue_.push_back(std::move(bytes));
   schedule_flush();
 }
@@ -141,9 +153,11 @@ void connection::flush() {
       const std::size_t left = queue_[done]->size() - queue_offset_;
       if (written < left) {
         queue_offset_ += written;
+        queued_bytes_ -= written;
         break;
       }
       written -= left;
+      queued_bytes_ -= left;
       queue_offset_ = 0;
       ++done;
     }
@@ -217,6 +231,7 @@ void connection::finish() {
   socket_.close(ec);  // pending waits complete with operation_aborted
   queue_.clear();
   queue_.shrink_to_fit();
+  queued_bytes_ = 0;
   leftover_.clear();
   leftover_.shrink_to_fit();
   loop_.remove_connection(this);

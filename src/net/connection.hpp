@@ -19,7 +19,8 @@ class event_loop;
 // flushes them at the end of its turn with one gather write.
 class connection final : public transport, public std::enable_shared_from_this<connection> {
  public:
-  connection(event_loop& loop, boost::asio::ip::tcp::socket socket);
+  // `max_queued_bytes`: outgoing bytes a peer may leave unread before it is disconnected.
+  connection(event_loop& loop, boost::asio::ip::tcp::socket socket, std::size_t max_queued_bytes);
   ~connection() override;
 
   void start(std::unique_ptr<connection_handler> handler);
@@ -63,6 +64,8 @@ class connection final : public transport, public std::enable_shared_from_this<c
   std::string leftover_;                                 // unconsumed bytes of a partial message
   std::vector<shared_bytes> queue_;                      // outgoing, in order
   std::size_t queue_offset_ = 0;                         // bytes of queue_.front() already sent
+  std::size_t queued_bytes_ = 0;                         // unsent bytes in queue_
+  std::size_t max_queued_bytes_;                         // over it, the peer is too slow: drop it
   std::uint32_t timer_generation_ = 0;                   // tells a stale timer wake-up apart
   state state_ = state::open;
   bool flush_scheduled_ = false;

@@ -12,9 +12,16 @@ namespace parley::net {
 namespace asio = boost::asio;
 using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 
+// After a failed accept (typically EMFILE), wait before the next try instead of spinning.
+constexpr std::chrono::milliseconds k_accept_retry_delay{100};
+
 listener::listener(event_loop& loop, const asio::ip::tcp::endpoint& endpoint,
-                   handler_factory factory)
-    : loop_(loop), acceptor_(loop.context()), factory_(std::move(factory)) {
+                   handler_factory factory, std::size_t max_queued_bytes)
+    : loop_(loop),
+      acceptor_(loop.context()),
+      retry_timer_(loop.context()),
+      factory_(std::move(factory)),
+      max_queued_bytes_(max_queued_bytes) {
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(asio::socket_base::reuse_address(true));
   acceptor_.set_option(reuse_port(true));
@@ -29,21 +36,26 @@ void listener::start() {
 void listener::stop() {
   boost::system::error_code ec;
   acceptor_.close(ec);
+  retry_timer_.cancel();
 }
 
 void listener::do_accept() {
-  acceptor_.async_accept(loop_.context(),
-                         [this](boost::system::error_code ec, asio::ip::tcp::socket socket) {
-                           if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
-                           if (ec) {
-                             // Out of file descriptors and the like: say so, keep accepting.
-                             obs::net_log().warn("accept failed: {}", ec.message());
-                           } else {
-                             auto conn = std::make_shared<connection>(loop_, std::move(socket));
-                             conn->start(factory_(*conn));
-                           }
-                           do_accept();
-                         });
+  acceptor_.async_accept(
+      loop_.context(), [this](boost::system::error_code ec, asio::ip::tcp::socket socket) {
+        if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+        if (ec) {
+          obs::net_log().warn("accept failed: {}; retrying in {} ms", ec.message(),
+                              k_accept_retry_delay.count());
+          retry_timer_.expires_after(k_accept_retry_delay);
+          retry_timer_.async_wait([this](boost::system::error_code wait_ec) {
+            if (!wait_ec && acceptor_.is_open()) do_accept();
+          });
+          return;
+        }
+        auto conn = std::make_shared<connection>(loop_, std::move(socket), max_queued_bytes_);
+        conn->start(factory_(*conn));
+        do_accept();
+      });
 }
 
 }  // namespace parley::net

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <functional>
 #include <memory>
 
@@ -18,8 +19,9 @@ using handler_factory = std::function<std::unique_ptr<connection_handler>(transp
 class listener {
  public:
   // Binds and listens; throws boost::system::system_error when the address cannot be bound.
+  // `max_queued_bytes` is each connection's cap on unsent output.
   listener(event_loop& loop, const boost::asio::ip::tcp::endpoint& endpoint,
-           handler_factory factory);
+           handler_factory factory, std::size_t max_queued_bytes);
 
   void start();
   void stop();  // on the loop's thread
@@ -30,7 +32,9 @@ class listener {
 
   event_loop& loop_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer retry_timer_;  // paces accepts after an error (out of descriptors)
   handler_factory factory_;
+  std::size_t max_queued_bytes_;
 };
 
 }  // namespace parley::net
