@@ -1,0 +1,75 @@
+"""Connections that do not complete a request within --handshake-timeout-ms are closed."""
+import asyncio
+import socket
+import time
+
+import pytest
+
+from parley_client import join, open_socket, recv, run, said, wait_for_eof
+
+TIMEOUT_MS = 500
+
+
+@pytest.fixture
+def quick_server(start_server):
+    return start_server("--threads", "2", "--handshake-timeout-ms", str(TIMEOUT_MS))
+
+
+def test_silent_tcp_client_is_closed_after_the_handshake_timeout(quick_server):
+    with open_socket(quick_server) as sock:
+        started = time.monotonic()
+        data = wait_for_eof(sock, timeout=5)
+        elapsed = time.monotonic() - started
+    assert data == b"" or data.startswith(b"HTTP/1.1 4"), data
+    assert elapsed >= 0.3, f"closed after {elapsed:.2f}s, before the timeout could expire"
+
+
+def test_client_sending_half_a_request_is_closed_after_the_handshake_timeout(quick_server):
+    with open_socket(quick_server) as sock:
+        sock.sendall(b"GET /chat/alice HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n")
+        started = time.monotonic()
+        data = wait_for_eof(sock, timeout=5)
+        elapsed = time.monotonic() - started
+    assert data == b"" or data.startswith(b"HTTP/1.1 4"), data
+    assert elapsed >= 0.3
+
+
+def test_trickling_client_is_closed_although_it_keeps_sending(quick_server):
+    """The timeout bounds the whole request head, not the gap between bytes."""
+    with open_socket(quick_server) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        started = time.monotonic()
+        closed_by_server = False
+        while time.monotonic() - started < 5:
+            try:
+                sock.sendall(b"X: y\r\n")
+                sock.settimeout(0.1)
+                data = sock.recv(4096)
+            except socket.timeout:
+                continue  # still open: keep trickling
+            except (ConnectionResetError, BrokenPipeError):
+                closed_by_server = True
+                break
+            if data == b"" or data.startswith(b"HTTP/1.1 4"):
+                closed_by_server = True
+                break
+        assert closed_by_server, "server kept a never-ending request head open for 5 s"
+
+
+def test_completed_chat_connection_is_not_subject_to_the_handshake_timeout(quick_server):
+    async def scenario():
+        alice = await join(quick_server, "alice")
+        # Idle for three times the handshake timeout: nothing may arrive, and no close.
+        with pytest.raises(asyncio.TimeoutError):
+            await recv(alice, timeout=3 * TIMEOUT_MS / 1000)
+        await alice.send("still connected")
+        assert await recv(alice) == said("alice", "still connected")
+        await alice.close()
+    run(scenario())
+
+
+def test_complete_http_request_before_the_timeout_is_answered(quick_server):
+    with open_socket(quick_server) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        data = wait_for_eof(sock, timeout=5)
+    assert data.startswith(b"HTTP/1.1 200"), data
