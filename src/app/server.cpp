@@ -80,8 +80,8 @@ void server::drain() {
   std::size_t idle_count = 0;
 
   for (std::size_t i = 0; i < loops_.size(); ++i) {
+    // Listeners stay open: /readyz keeps answering 503 to the load balancer while we drain.
     loops_[i]->post([&, i] {
-      listeners_[i]->stop();
       loops_[i]->begin_shutdown([&, i] {
         std::lock_guard lock(mutex);
         if (!idle[i]) {

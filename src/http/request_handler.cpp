@@ -1,9 +1,9 @@
 #include "http/request_handler.hpp"
 
 #include <boost/asio/buffer.hpp>
-#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
 
 #include "http/response.hpp"
 #include "http/site.hpp"
@@ -17,14 +17,16 @@ using beast::http::field;
 
 // A request head larger than this is refused: no legitimate chat client needs more.
 constexpr std::size_t k_max_header_bytes = 8 * 1024;
+// Nothing here takes a body; a small one is read and dropped so the method can be answered (405).
+constexpr std::size_t k_max_body_bytes = 16 * 1024;
 
 struct request_parser {
   request_parser() {
     parser.header_limit(k_max_header_bytes);
-    parser.body_limit(0);
+    parser.body_limit(k_max_body_bytes);
     parser.eager(true);
   }
-  beast::http::request_parser<beast::http::empty_body> parser;
+  beast::http::request_parser<beast::http::string_body> parser;
 };
 
 namespace {
@@ -57,6 +59,10 @@ std::size_t request_handler::on_data(std::span<char> bytes) {
       reject(400, "request head over 8 KiB");
       return bytes.size();
     }
+    if (ec == beast::http::error::body_limit) {
+      reject(413, "request body over 16 KiB");
+      return bytes.size();
+    }
     if (ec) {
       reject(400, ec.message());
       return bytes.size();
@@ -85,11 +91,17 @@ bool request_handler::serve() {
   const std::string_view path = target.substr(0, target.find('?'));
   const std::string_view method = request.method_string();
 
+  // While draining, HTTP is still answered (so /readyz can say 503) but nothing new starts.
+  const bool draining = !site_.ready.load(std::memory_order_relaxed);
   response answer;
-  answer.keep_alive = request.keep_alive();
+  answer.keep_alive = request.keep_alive() && !draining;
   answer.head_only = method == "HEAD";
 
-  if (const auto* route = site_.find_websocket_route(path)) {
+  if (method != "GET" && method != "HEAD") {
+    answer.status = 405;
+    answer.body = "Method Not Allowed\n";
+    answer.headers = {{"Allow", "GET, HEAD"}};
+  } else if (const auto* route = site_.find_websocket_route(path)) {
     const ws::upgrade_request upgrade{method,
                                       request[field::upgrade],
                                       request[field::connection],
@@ -107,6 +119,11 @@ bool request_handler::serve() {
         answer.headers = {{"Sec-WebSocket-Version", "13"}, {"Upgrade", "websocket"}};
         break;
       case ws::handshake_verdict::accept: {
+        if (draining) {
+          answer.status = 503;
+          answer.body = "Server is shutting down.\n";
+          break;
+        }
         auto application = route->make(target, transport_.loop_index());
         if (!application) {
           answer.status = 404;
@@ -123,16 +140,11 @@ bool request_handler::serve() {
         return false;
       }
     }
-  } else if (method != "GET" && method != "HEAD") {
-    answer.status = 405;
-    answer.body = "Method Not Allowed\n";
-    answer.headers = {{"Allow", "GET, HEAD"}};
   } else if (path == "/healthz") {
     answer.body = "ok\n";
   } else if (path == "/readyz") {
-    const bool ready = site_.ready.load(std::memory_order_relaxed);
-    answer.status = ready ? 200 : 503;
-    answer.body = ready ? "ready\n" : "draining\n";
+    answer.status = draining ? 503 : 200;
+    answer.body = draining ? "draining\n" : "ready\n";
   } else if (auto file = site_.files.find(path)) {
     answer.content_type = file->content_type;
     answer.body = std::move(file->content);
