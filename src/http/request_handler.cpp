@@ -16,9 +16,9 @@ namespace beast = boost::beast;
 using beast::http::field;
 
 // A request head larger than this is refused: no legitimate chat client needs more.
-constexpr std::size_t k_max_header_bytes = 8 * 1024;
+constexpr std::size_t k_max_header_bytes = std::size_t{8} * 1024;
 // Nothing here takes a body; a small one is read and dropped so the method can be answered (405).
-constexpr std::size_t k_max_body_bytes = 16 * 1024;
+constexpr std::size_t k_max_body_bytes = std::size_t{16} * 1024;
 
 struct request_parser {
   request_parser() {

@@ -5,7 +5,7 @@
 namespace parley::net {
 
 // Large enough to take several full frames per read; shared by all of a loop's connections.
-constexpr std::size_t k_receive_buffer_size = 64 * 1024;
+constexpr std::size_t k_receive_buffer_size = std::size_t{64} * 1024;
 
 event_loop::event_loop(std::size_t index)
     : index_(index), work_(context_.get_executor()), receive_buffer_(k_receive_buffer_size) {}

@@ -22,7 +22,7 @@ class upper_level_flag final : public spdlog::custom_flag_formatter {
     const auto name = names[static_cast<std::size_t>(msg.level)];
     dest.append(name.data(), name.data() + name.size());
   }
-  std::unique_ptr<custom_flag_formatter> clone() const override {
+  [[nodiscard]] std::unique_ptr<custom_flag_formatter> clone() const override {
     return std::make_unique<upper_level_flag>();
   }
 };

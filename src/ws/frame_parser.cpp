@@ -71,7 +71,7 @@ void unmask(std::span<char> payload, const std::array<std::uint8_t, 4>& mask, st
   // Word-at-a-time XOR; payloads are often kilobytes and this runs once per received frame.
   std::size_t i = 0;
   const std::size_t n = payload.size();
-  std::uint8_t* data = reinterpret_cast<std::uint8_t*>(payload.data());
+  auto* data = reinterpret_cast<std::uint8_t*>(payload.data());
   while (i < n && ((offset + i) & 3) != 0) {
     data[i] ^= mask[(offset + i) & 3];
     ++i;

@@ -64,7 +64,7 @@ std::string accept_key(std::string_view client_key) {
   SHA1(reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest.data());
   std::array<unsigned char, 4 * ((SHA_DIGEST_LENGTH + 2) / 3) + 1> encoded{};
   const int size = EVP_EncodeBlock(encoded.data(), digest.data(), SHA_DIGEST_LENGTH);
-  return std::string(reinterpret_cast<const char*>(encoded.data()), static_cast<std::size_t>(size));
+  return {reinterpret_cast<const char*>(encoded.data()), static_cast<std::size_t>(size)};
 }
 
 std::string switching_protocols_response(std::string_view client_key) {
