@@ -1,5 +1,7 @@
 #include "ws/session.hpp"
 
+#include <utility>
+
 #include "obs/log.hpp"
 
 namespace parley::ws {
@@ -48,21 +50,49 @@ std::size_t session::on_data(std::span<char> bytes) {
   while (state_ != state::closed && used < bytes.size()) {
     const auto rest = bytes.subspan(used);
     const auto result = parse_frame(rest, limits_.max_message_size - message_.size());
-    if (result.status == parse_status::need_more) break;
+    if (result.status == parse_status::need_more) {
+      check_partial_text(result.header, rest);
+      break;
+    }
     if (result.status == parse_status::error) {
       fail(result.error);
       break;
     }
     const auto payload = rest.subspan(result.header.header_size, result.header.payload_size);
-    unmask(payload, result.header.mask);
+    const std::size_t checked = std::exchange(partial_checked_, 0);
+    unmask(payload.subspan(checked), result.header.mask, checked);
     used += result.frame_size();
-    handle_frame(result.header, payload);
+    handle_frame(result.header, payload, checked);
   }
   // Once closed, whatever else the client sends is read and dropped.
   return state_ == state::closed ? bytes.size() : used;
 }
 
-void session::handle_frame(const frame_header& header, std::span<char> payload) {
+bool session::continues_text(const frame_header& header) const {
+  if (header.op == opcode::text) return message_opcode_ == opcode::continuation;
+  return header.op == opcode::continuation && message_opcode_ == opcode::text;
+}
+
+void session::check_partial_text(const frame_header& header, std::span<char> frame) {
+  // Only once the header (with its mask) is complete, and only for text in a valid position.
+  if (state_ != state::open || header.header_size == 0 || frame.size() <= header.header_size ||
+      !continues_text(header)) {
+    return;
+  }
+  const std::size_t arrived = frame.size() - header.header_size;  // < payload_size: need_more
+  if (arrived <= partial_checked_) return;
+  if (partial_checked_ == 0 && header.op == opcode::text) utf8_.reset();
+  const auto piece =
+      frame.subspan(header.header_size + partial_checked_, arrived - partial_checked_);
+  unmask(piece, header.mask, partial_checked_);
+  partial_checked_ = arrived;
+  if (!utf8_.feed(std::string_view(piece.data(), piece.size()))) {
+    fail({close_code::invalid_payload, "Invalid UTF-8 in text message."});
+  }
+}
+
+void session::handle_frame(const frame_header& header, std::span<char> payload,
+                           std::size_t checked) {
   const std::string_view view(payload.data(), payload.size());
   switch (header.op) {
     case opcode::ping:
@@ -74,12 +104,13 @@ void session::handle_frame(const frame_header& header, std::span<char> payload) 
       handle_close_frame(view);
       break;
     default:
-      if (state_ == state::open) handle_data_frame(header, view);
+      if (state_ == state::open) handle_data_frame(header, view, checked);
       break;
   }
 }
 
-void session::handle_data_frame(const frame_header& header, std::string_view payload) {
+void session::handle_data_frame(const frame_header& header, std::string_view payload,
+                                std::size_t checked) {
   const bool starts_message = header.op != opcode::continuation;
   const bool message_in_progress = message_opcode_ != opcode::continuation;
   if (!starts_message && !message_in_progress) {
@@ -88,28 +119,22 @@ void session::handle_data_frame(const frame_header& header, std::string_view pay
   if (starts_message && message_in_progress) {
     return fail({close_code::protocol_error, "New message started before the previous one ended."});
   }
+  const opcode op = starts_message ? header.op : message_opcode_;
 
-  if (starts_message && header.fin) {  // the common case: a whole message in one frame, no copy
-    if (header.op == opcode::text && !is_valid_utf8(payload)) {
+  // Text is validated as it arrives: `checked` bytes of this frame were, while it was incomplete.
+  if (op == opcode::text) {
+    if (starts_message && checked == 0) utf8_.reset();
+    if (!utf8_.feed(payload.substr(checked)) || (header.fin && !utf8_.complete())) {
       return fail({close_code::invalid_payload, "Invalid UTF-8 in text message."});
     }
-    return deliver_message(header.op, payload);
   }
 
-  if (starts_message) {
-    message_opcode_ = header.op;
-    utf8_.reset();
-  }
-  if (message_opcode_ == opcode::text && !utf8_.feed(payload)) {
-    return fail({close_code::invalid_payload, "Invalid UTF-8 in text message."});
-  }
+  if (starts_message && header.fin) return deliver_message(op, payload);  // whole: no copy
+
+  if (starts_message) message_opcode_ = op;
   message_.append(payload);
   if (!header.fin) return;
 
-  if (message_opcode_ == opcode::text && !utf8_.complete()) {
-    return fail({close_code::invalid_payload, "Invalid UTF-8 in text message."});
-  }
-  const opcode op = message_opcode_;
   message_opcode_ = opcode::continuation;
   std::string message;
   message.swap(message_);  // the handler may close us, which clears message_

@@ -67,8 +67,13 @@ class session final : public net::connection_handler {
     closed,   // close frames exchanged or the connection failed; ignore everything
   };
 
-  void handle_frame(const frame_header& header, std::span<char> payload);
-  void handle_data_frame(const frame_header& header, std::string_view payload);
+  // `checked`: payload bytes already unmasked and UTF-8-checked while the frame was incomplete.
+  void handle_frame(const frame_header& header, std::span<char> payload, std::size_t checked);
+  void handle_data_frame(const frame_header& header, std::string_view payload, std::size_t checked);
+  // Fails fast on invalid UTF-8 in a text frame that has only partly arrived (RFC 6455 §8.1).
+  void check_partial_text(const frame_header& header, std::span<char> frame);
+  // Whether a frame with this header carries text of the message being received.
+  bool continues_text(const frame_header& header) const;
   void handle_close_frame(std::string_view payload);
   void deliver_message(opcode op, std::string_view payload);
   // Fails the connection (RFC 6455 §7.1.7): close frame with the reason, then TCP close.
@@ -84,6 +89,7 @@ class session final : public net::connection_handler {
       opcode::continuation;  // text or binary while a fragmented message is open
   std::string message_;      // the fragments so far
   utf8_stream_validator utf8_;
+  std::size_t partial_checked_ = 0;  // of the incomplete frame at the front of the input
 };
 
 }  // namespace parley::ws

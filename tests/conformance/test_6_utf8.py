@@ -212,3 +212,20 @@ def test_6_x_fail_fast_prefix_completed_wrongly(ws):
     """First fragment ends in a valid prefix; the second (FIN=0) completes it impossibly."""
     ws.send_raw(build_frame(TEXT, KOSME + b"\xf4", fin=False) + build_frame(CONT, b"\x90", fin=False))
     ws.expect_close(1007)
+
+
+@pytest.mark.parametrize("name", list(FAIL_FAST))
+def test_6_x_fail_fast_inside_one_unfinished_frame(ws, name):
+    """Autobahn 6.4.3/6.4.4 strict: only part of one (FIN=1) text frame is sent, and that part is
+    already invalid; close 1007 must come before the rest of the frame arrives."""
+    bad = FAIL_FAST[name]
+    frame = build_frame(TEXT, bad + b"x" * 200)
+    ws.send_raw(frame[: len(frame) - 200])
+    ws.expect_close(1007)
+
+
+def test_6_x_valid_text_frame_arriving_in_pieces_is_echoed_intact(ws):
+    """The same in-frame checking must not disturb a valid frame that arrives in many pieces."""
+    text = ("κόσμε 🎉 " * 300).encode()
+    ws.send_raw(build_frame(TEXT, text), chop=7)
+    ws.expect_message(TEXT, text)

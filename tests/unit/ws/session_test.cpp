@@ -306,6 +306,21 @@ TEST_P(session_test, fails_fast_on_invalid_utf8_in_a_middle_fragment) {
   expect_failed_with(1007);
 }
 
+TEST_P(session_test, fails_fast_on_invalid_utf8_inside_a_frame_that_has_not_fully_arrived) {
+  // Only part of one whole-message frame arrives, and that part is already impossible UTF-8.
+  const std::string frame = text_frame(std::string("ok \xED\xA0") + std::string(200, 'x'));
+  receive(frame.substr(0, frame.size() - 200));
+  expect_failed_with(1007);
+}
+
+TEST_P(session_test, delivers_text_frame_checked_piece_by_piece_intact) {
+  // Checking an incomplete frame unmasks it in place; the rest must still unmask correctly.
+  const std::string text = "\xCE\xBA\xE1\xBD\xB9\xCF\x83\xCE\xBC\xCE\xB5 \xF0\x9F\x8E\x89 and more text";
+  receive(text_frame(text));
+  ASSERT_EQ(log_.texts.size(), 1U);
+  EXPECT_EQ(log_.texts[0], text);
+}
+
 TEST_P(session_test, rejects_fragmented_text_ending_inside_a_character_with_1007) {
   receive(text_frame("ok \xE2\x82", false) + continuation_frame("", true));
   expect_failed_with(1007);
