@@ -28,6 +28,7 @@ void member::on_text(std::string_view text) {
 
 void member::on_binary(std::string_view) {
   if (session_ == nullptr) return;
+  obs::chat_log().info("{} sent a binary message; closing with 1003", request_.username);
   session_->close({ws::close_code::unsupported_data, "Binary messages are not supported."});
 }
 

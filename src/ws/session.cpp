@@ -30,7 +30,8 @@ void session::close(close_status status) {
 
 void session::fail(close_status status) {
   if (state_ == state::closed) return;
-  obs::ws_log().debug("failing connection: {} {}", static_cast<int>(status.code), status.reason);
+  obs::ws_log().info("closing a connection that broke the protocol: {} {}",
+                     static_cast<int>(status.code), status.reason);
   if (state_ == state::open) transport_.send(encode_close_frame(status));
   state_ = state::closed;
   transport_.close_after_flush();
