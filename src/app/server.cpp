@@ -1,11 +1,14 @@
 #include "app/server.hpp"
 
+#include <fmt/format.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <condition_variable>
 #include <csignal>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 
 #include "app/echo_handler.hpp"
@@ -21,6 +24,17 @@ std::vector<std::unique_ptr<net::event_loop>> make_loops(unsigned threads) {
   std::vector<std::unique_ptr<net::event_loop>> loops;
   for (unsigned i = 0; i < threads; ++i) loops.push_back(std::make_unique<net::event_loop>(i));
   return loops;
+}
+asio::ip::tcp::endpoint claim_listen_endpoint(const config::options& options) {
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(options.bind_address, ec);
+  if (ec) throw std::runtime_error("--bind: '" + options.bind_address + "' is not an IP address");
+  try {
+    return net::claim_endpoint({address, options.port});
+  } catch (const boost::system::system_error& error) {
+    throw std::runtime_error(fmt::format("cannot listen on {}:{}: {}", options.bind_address,
+                                         options.port, error.code().message()));
+  }
 }
 }  // namespace
 
@@ -40,12 +54,11 @@ server::server(const config::options& options)
   auto handler_factory = [this](net::transport& transport) {
     return std::make_unique<http::request_handler>(transport, site_);
   };
-  // The first listener may pick the port (port 0); the others share it through SO_REUSEPORT.
-  asio::ip::tcp::endpoint endpoint(asio::ip::make_address(options.bind_address), options.port);
+  // One port (port 0: a free one, picked here) shared by every loop's listener (SO_REUSEPORT).
+  const auto endpoint = claim_listen_endpoint(options);
   for (auto& loop : loops_) {
     listeners_.push_back(std::make_unique<net::listener>(*loop, endpoint, handler_factory,
                                                          options.max_queued_bytes));
-    endpoint = listeners_.front()->local_endpoint();
   }
   port_ = endpoint.port();
 }

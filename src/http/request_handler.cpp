@@ -52,6 +52,7 @@ request_handler::~request_handler() = default;
 std::size_t request_handler::on_data(std::span<char> bytes) {
   std::size_t used = 0;
   while (used < bytes.size()) {
+    if (!transport_.is_open()) return bytes.size();  // dropped while answering (output cap)
     beast::error_code ec;
     used += parser_->parser.put(boost::asio::buffer(bytes.data() + used, bytes.size() - used), ec);
     if (ec == beast::http::error::need_more) return used;

@@ -18,6 +18,8 @@ std::string_view reason_phrase(int status) {
       return "Method Not Allowed";
     case 408:
       return "Request Timeout";
+    case 413:
+      return "Payload Too Large";
     case 426:
       return "Upgrade Required";
     case 431:

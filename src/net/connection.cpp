@@ -11,8 +11,14 @@ namespace parley::net {
 namespace asio = boost::asio;
 
 namespace {
-// How long a half-closed connection may take to close its side before we drop it.
+// How long a closing connection may take to take our last bytes, then to close its side.
+constexpr std::chrono::seconds k_flush_timeout{5};
 constexpr std::chrono::seconds k_linger_timeout{2};
+// What a queue entry costs besides its bytes (the reference in the queue), so that a flood of
+// tiny frames is bounded too.
+constexpr std::size_t k_queue_entry_overhead = sizeof(shared_bytes);
+// Sent entries are compacted away once there are this many (amortised O(1) per entry).
+constexpr std::size_t k_compact_after = 1024;
 // Reads per readiness event before yielding to other connections on the loop.
 constexpr int k_reads_per_wakeup = 4;
 // Buffers per gather write; Linux takes up to 1024 (IOV_MAX), Asio passes at most 64.
@@ -105,7 +111,7 @@ std::size_t connection::offer(std::span<char> bytes) {
 
 void connection::send(shared_bytes bytes) {
   if (state_ != state::open) return;
-  queued_bytes_ += bytes->size();
+  queued_bytes_ += bytes->size() + k_queue_entry_overhead;
   if (queued_bytes_ > max_queued_bytes_) {
     // A peer that does not read must not grow our memory or hold up its room: drop it. (No close
     // frame: it could only queue behind the bytes the peer is not reading.)
@@ -131,10 +137,10 @@ void connection::flush() {
   flush_scheduled_ = false;
   if (state_ != state::open && state_ != state::closing) return;
   std::array<asio::const_buffer, k_max_gather> gather;
-  while (!queue_.empty()) {
+  while (queue_head_ < queue_.size()) {
     std::size_t count = 0;
-    for (; count < queue_.size() && count < k_max_gather; ++count) {
-      const std::string& bytes = *queue_[count];
+    for (; queue_head_ + count < queue_.size() && count < k_max_gather; ++count) {
+      const std::string& bytes = *queue_[queue_head_ + count];
       const std::size_t skip = count == 0 ? queue_offset_ : 0;
       gather[count] = asio::buffer(bytes.data() + skip, bytes.size() - skip);
     }
@@ -142,28 +148,40 @@ void connection::flush() {
     std::size_t written = socket_.write_some(std::span(gather.data(), count), ec);
     if (would_block(ec)) {
       wait_writable();
-      return;
+      break;
     }
     if (ec) {
       finish();
       return;
     }
-    std::size_t done = 0;  // buffers fully written
-    while (done < queue_.size() && written > 0) {
-      const std::size_t left = queue_[done]->size() - queue_offset_;
+    while (written > 0) {
+      const std::size_t left = queue_[queue_head_]->size() - queue_offset_;
       if (written < left) {
         queue_offset_ += written;
         queued_bytes_ -= written;
         break;
       }
       written -= left;
-      queued_bytes_ -= left;
+      queued_bytes_ -= left + k_queue_entry_overhead;
       queue_offset_ = 0;
-      ++done;
+      queue_[queue_head_++].reset();
     }
-    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(done));
   }
-  if (state_ == state::closing) begin_drain();
+  if (queue_head_ == queue_.size()) {
+    release_queue();
+    if (state_ == state::closing) begin_drain();
+  } else if (queue_head_ >= k_compact_after && queue_head_ * 2 >= queue_.size()) {
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(queue_head_));
+    queue_head_ = 0;
+  }
+}
+
+void connection::release_queue() {
+  queue_.clear();
+  queue_head_ = 0;
+  queue_offset_ = 0;
+  queued_bytes_ = 0;
+  if (queue_.capacity() > k_max_gather) queue_.shrink_to_fit();  // an idle connection keeps little
 }
 
 void connection::wait_writable() {
@@ -178,7 +196,9 @@ void connection::wait_writable() {
 void connection::close_after_flush() {
   if (state_ != state::open) return;
   state_ = state::closing;
-  if (queue_.empty() && !waiting_writable_) {
+  // A peer that stopped reading would keep a closing connection forever: give the flush a deadline.
+  start_timer(k_flush_timeout);
+  if (queue_head_ == queue_.size() && !waiting_writable_) {
     begin_drain();
   } else {
     schedule_flush();
@@ -229,11 +249,13 @@ void connection::finish() {
   cancel_timer();
   boost::system::error_code ec;
   socket_.close(ec);  // pending waits complete with operation_aborted
-  queue_.clear();
+  release_queue();
   queue_.shrink_to_fit();
-  queued_bytes_ = 0;
-  leftover_.clear();
-  leftover_.shrink_to_fit();
+  // Inside on_data the handler may still be reading bytes in leftover_: deliver() frees it after.
+  if (!in_on_data_) {
+    leftover_.clear();
+    leftover_.shrink_to_fit();
+  }
   loop_.remove_connection(this);
   // Told from a fresh handler call, never re-entrantly from inside the handler's own on_data.
   loop_.post([self = shared_from_this()] {

@@ -32,6 +32,7 @@ class connection final : public transport, public std::enable_shared_from_this<c
   // transport
   void send(shared_bytes bytes) override;
   void send(std::string bytes) override;
+  bool is_open() const override { return state_ == state::open; }
   void close_after_flush() override;
   void close_now() override;
   void start_timer(std::chrono::milliseconds delay) override;
@@ -55,6 +56,7 @@ class connection final : public transport, public std::enable_shared_from_this<c
   void wait_writable();
   void begin_drain();
   void finish();
+  void release_queue();
 
   event_loop& loop_;
   boost::asio::ip::tcp::socket socket_;
@@ -62,11 +64,12 @@ class connection final : public transport, public std::enable_shared_from_this<c
   std::unique_ptr<connection_handler> handler_;
   std::unique_ptr<connection_handler> retired_handler_;  // kept alive while its on_data returns
   std::string leftover_;                                 // unconsumed bytes of a partial message
-  std::vector<shared_bytes> queue_;                      // outgoing, in order
-  std::size_t queue_offset_ = 0;                         // bytes of queue_.front() already sent
-  std::size_t queued_bytes_ = 0;                         // unsent bytes in queue_
-  std::size_t max_queued_bytes_;                         // over it, the peer is too slow: drop it
-  std::uint32_t timer_generation_ = 0;                   // tells a stale timer wake-up apart
+  std::vector<shared_bytes> queue_;                      // outgoing, in order, from queue_head_ on
+  std::size_t queue_head_ = 0;          // entries before it are sent (compacted now and then)
+  std::size_t queue_offset_ = 0;        // bytes of queue_[queue_head_] already sent
+  std::size_t queued_bytes_ = 0;        // unsent bytes plus a per-entry overhead
+  std::size_t max_queued_bytes_;        // over it, the peer is too slow: drop it
+  std::uint32_t timer_generation_ = 0;  // tells a stale timer wake-up apart
   state state_ = state::open;
   bool flush_scheduled_ = false;
   bool waiting_writable_ = false;

@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/socket_base.hpp>
 
 #include "net/connection.hpp"
@@ -14,6 +15,17 @@ using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT
 
 // After a failed accept (typically EMFILE), wait before the next try instead of spinning.
 constexpr std::chrono::milliseconds k_accept_retry_delay{100};
+
+asio::ip::tcp::endpoint claim_endpoint(const asio::ip::tcp::endpoint& wanted) {
+  // A plain socket (no SO_REUSEPORT) binds only where no one listens; it is closed again at once
+  // and the event loops' listeners take its port.
+  asio::io_context context;
+  asio::ip::tcp::acceptor probe(context);
+  probe.open(wanted.protocol());
+  probe.set_option(asio::socket_base::reuse_address(true));  // TIME_WAIT leftovers are fine
+  probe.bind(wanted);
+  return probe.local_endpoint();
+}
 
 listener::listener(event_loop& loop, const asio::ip::tcp::endpoint& endpoint,
                    handler_factory factory, std::size_t max_queued_bytes)

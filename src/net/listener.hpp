@@ -11,6 +11,12 @@ namespace parley::net {
 
 class event_loop;
 
+// The endpoint the listeners should share, with port 0 resolved to a free port. Throws
+// boost::system::system_error (address in use) when something already listens there: SO_REUSEPORT
+// alone would let a second server silently share the port, and port 0 could pick a port that
+// another SO_REUSEPORT server of the same user holds.
+boost::asio::ip::tcp::endpoint claim_endpoint(const boost::asio::ip::tcp::endpoint& wanted);
+
 // Makes the first handler of each accepted connection (the HTTP handler).
 using handler_factory = std::function<std::unique_ptr<connection_handler>(transport&)>;
 

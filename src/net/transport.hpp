@@ -38,6 +38,8 @@ class transport {
   // Queues bytes; all that is queued in one event-loop turn leaves in one gather write.
   virtual void send(shared_bytes bytes) = 0;
   virtual void send(std::string bytes) = 0;
+  // False once the connection is closing or closed: a handler stops parsing and acting then.
+  virtual bool is_open() const = 0;
   // Sends what is queued, then closes (half-close first, so the peer reads every byte we sent).
   virtual void close_after_flush() = 0;
   // Closes at once, dropping what is queued.

@@ -48,7 +48,7 @@ void session::leave_open_state() {
 
 std::size_t session::on_data(std::span<char> bytes) {
   std::size_t used = 0;
-  while (state_ != state::closed && used < bytes.size()) {
+  while (state_ != state::closed && transport_.is_open() && used < bytes.size()) {
     const auto rest = bytes.subspan(used);
     const auto result = parse_frame(rest, limits_.max_message_size - message_.size());
     if (result.status == parse_status::need_more) {
@@ -66,7 +66,7 @@ std::size_t session::on_data(std::span<char> bytes) {
     handle_frame(result.header, payload, checked);
   }
   // Once closed, whatever else the client sends is read and dropped.
-  return state_ == state::closed ? bytes.size() : used;
+  return state_ == state::closed || !transport_.is_open() ? bytes.size() : used;
 }
 
 bool session::continues_text(const frame_header& header) const {

@@ -14,6 +14,7 @@ class recording_transport final : public net::transport {
   void send(std::string bytes) override { sent_bytes += bytes.size(); }
   void close_after_flush() override { closed = true; }
   void close_now() override { closed = true; }
+  bool is_open() const override { return !closed; }
   void start_timer(std::chrono::milliseconds) override {}
   void cancel_timer() override {}
   void replace_handler(std::unique_ptr<net::connection_handler> next) override {

@@ -21,6 +21,7 @@ class fake_transport final : public net::transport {
   void send(std::string bytes) override { record(bytes); }
   void close_after_flush() override { ++close_after_flush_calls; }
   void close_now() override { ++close_now_calls; }
+  bool is_open() const override { return !asked_to_close(); }
   void start_timer(std::chrono::milliseconds delay) override { timers_started.push_back(delay); }
   void cancel_timer() override { ++timer_cancels; }
   void replace_handler(std::unique_ptr<net::connection_handler> handler) override {
