@@ -2,8 +2,10 @@
 room and everyone else in it carry on and miss nothing."""
 import asyncio
 import socket
+import subprocess
+import time
 
-from parley_client import WAIT, close_all, join, left, receive_until, recv, run, said, sync
+from parley_client import WAIT, close_all, http_request, join, left, receive_until, recv, run, said, sync
 
 CAP = 256 * 1024
 MESSAGE = "x" * 32 * 1024
@@ -76,3 +78,58 @@ def test_client_that_stops_reading_is_dropped_and_the_room_misses_nothing(start_
 
     run(scenario())
     assert server.wait_for_line(r"WARN .*dropping a connection that left \d+ bytes unread", WAIT)
+
+
+def server_side_connections(server_port, client_port):
+    """Established TCP connections between the server's port and one client port, per `ss`."""
+    out = subprocess.run(
+        ["ss", "-Htn", "state", "established", f"( sport = :{server_port} and dport = :{client_port} )"],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    return [line for line in out.splitlines() if line.strip()]
+
+
+def wait_until(predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out after {timeout} s waiting for {what}"
+        time.sleep(0.1)  # polling an external fact (ss), not synchronising with the server
+
+
+def test_pipelined_requests_over_the_output_cap_drop_only_that_connection(start_server):
+    """One read holding many pipelined requests pushes the connection over its output cap while the
+    HTTP handler is still parsing that read: the connection is dropped, nothing more is parsed, and
+    the server stays healthy (under ASan this catches any use of the freed input buffer)."""
+    server = start_server("--threads", "2", "--max-queued-bytes", "4096")
+    request = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", server.port), timeout=WAIT) as sock:
+        sock.sendall(request[:10])  # a partial head first, so the rest is parsed from the leftover
+        sock.sendall(request[10:] + request * 2000)
+        assert server.wait_for_line(r"dropping a connection that left \d+ bytes unread", WAIT)
+    response = http_request(server, "GET", "/healthz")
+    assert (response.status, response.body) == (200, b"ok\n")
+
+
+def test_closing_connection_that_never_reads_its_output_is_dropped_after_a_deadline(start_server):
+    """A client that stops reading, then sends a close frame: its output can never be flushed, so
+    the server must not keep the connection (and its queued output) waiting for ever."""
+    server = start_server("--threads", "2")
+
+    async def scenario():
+        silent = open_silent_client(server.port, "silent")
+        client_port = silent.getsockname()[1]
+        alice = await join(server, "alice")
+        # Fill every buffer between the server and the silent client, and then some.
+        for i in range(200):
+            await alice.send(f"{i}:{MESSAGE}")
+            await receive_until(alice, said("alice", f"{i}:{MESSAGE}"))
+        silent.sendall(bytes([0x88, 0x82, 1, 2, 3, 4, 0x03 ^ 1, 0xE8 ^ 2]))  # masked close 1000
+        assert await recv(alice) == left("silent")
+        await asyncio.to_thread(
+            wait_until, lambda: not server_side_connections(server.port, client_port), 15,
+            "the server to drop the closing connection",
+        )
+        silent.close()
+        await close_all(alice)
+
+    run(scenario())
