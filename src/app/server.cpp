@@ -42,7 +42,7 @@ server::server(const config::options& options)
     : options_(options), loops_(make_loops(options.threads)) {
   site_.files = http::static_files(options.web_root);
   site_.handshake_timeout = options.handshake_timeout;
-  site_.ws_limits = {options.max_message_size, options.close_timeout};
+  site_.ws_limits = {options.max_message_size, options.close_timeout, options.ping_interval};
   site_.websocket_routes.push_back({"/chat/", [this](std::string_view target, std::size_t loop) {
                                       return chat_.make_member(target, loop);
                                     }});

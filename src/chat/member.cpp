@@ -1,6 +1,7 @@
 #include "chat/member.hpp"
 
 #include "chat/legacy_protocol.hpp"
+#include "obs/escaped.hpp"
 #include "obs/log.hpp"
 
 namespace parley::chat {
@@ -22,7 +23,7 @@ void member::on_open(ws::session& session) {
 
 void member::on_text(std::string_view text) {
   if (session_ == nullptr) return;
-  obs::chat_log().info("{}: {}", request_.username, text);
+  obs::chat_log().info("{}: {}", request_.username, obs::escaped{text});
   room_.publish(legacy::message_frame(request_.username, text));
 }
 

@@ -11,6 +11,7 @@ parse_outcome parse_command_line(int argc, char** argv) {
 
   std::int64_t handshake_ms = opts.handshake_timeout.count();
   std::int64_t close_ms = opts.close_timeout.count();
+  std::int64_t ping_ms = opts.ping_interval.count();
   std::int64_t shutdown_ms = opts.shutdown_timeout.count();
 
   cli.add_option("--port", opts.port, "TCP port for HTTP and WebSocket (0: any free port)")
@@ -36,6 +37,10 @@ parse_outcome parse_command_line(int argc, char** argv) {
   cli.add_option("--close-timeout-ms", close_ms, "time a client has to answer our close frame")
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{600'000}));
+  cli.add_option("--ping-interval-ms", ping_ms,
+                 "ping a quiet WebSocket after this long; drop it after twice this long (0: off)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{3'600'000}));
   cli.add_option("--shutdown-timeout-ms", shutdown_ms,
                  "on SIGTERM/SIGINT, how long to wait for WebSockets to close before exiting")
       ->capture_default_str()
@@ -53,6 +58,7 @@ parse_outcome parse_command_line(int argc, char** argv) {
   }
   opts.handshake_timeout = std::chrono::milliseconds(handshake_ms);
   opts.close_timeout = std::chrono::milliseconds(close_ms);
+  opts.ping_interval = std::chrono::milliseconds(ping_ms);
   opts.shutdown_timeout = std::chrono::milliseconds(shutdown_ms);
   return {opts, 0};
 }

@@ -18,6 +18,9 @@ constexpr std::uint64_t max_message_size = 64 * 1024;
 constexpr std::uint64_t max_queued_bytes = 16 * 1024 * 1024;
 // Time to send a complete HTTP request after connecting (and between keep-alive requests).
 constexpr std::chrono::milliseconds handshake_timeout{10'000};
+// A quiet WebSocket is pinged after this long and dropped after twice this long without a byte:
+// below the 60 s idle timeouts of common proxies and load balancers.
+constexpr std::chrono::milliseconds ping_interval{30'000};
 // How long a client may take to answer our close frame.
 constexpr std::chrono::milliseconds close_timeout{5'000};
 // How long shutdown waits for WebSockets to finish their close handshakes before exiting anyway.

@@ -19,6 +19,7 @@ struct options {
   std::uint64_t max_queued_bytes = defaults::max_queued_bytes;  // per connection, unsent output
   std::chrono::milliseconds handshake_timeout = defaults::handshake_timeout;
   std::chrono::milliseconds close_timeout = defaults::close_timeout;
+  std::chrono::milliseconds ping_interval = defaults::ping_interval;  // 0: never ping
   std::chrono::milliseconds shutdown_timeout = defaults::shutdown_timeout;
   std::string web_root;  // empty: the embedded web client
   std::string log_level = "info";

@@ -13,7 +13,12 @@ session::session(net::transport& transport, std::unique_ptr<message_handler> han
 session::~session() = default;
 
 void session::open() {
+  start_ping_timer();
   handler_->on_open(*this);
+}
+
+void session::start_ping_timer() {
+  if (limits_.ping_interval.count() > 0) transport_.start_timer(limits_.ping_interval);
 }
 
 void session::send(const shared_frame& frame) {
@@ -47,6 +52,7 @@ void session::leave_open_state() {
 }
 
 std::size_t session::on_data(std::span<char> bytes) {
+  heard_from_peer_ = true;
   std::size_t used = 0;
   while (state_ != state::closed && transport_.is_open() && used < bytes.size()) {
     const auto rest = bytes.subspan(used);
@@ -180,7 +186,25 @@ void session::on_timeout() {
   if (state_ == state::closing) {  // the client never answered our close frame
     state_ = state::closed;
     transport_.close_now();
+    return;
   }
+  if (state_ != state::open) return;
+  if (heard_from_peer_) {
+    heard_from_peer_ = false;
+    ping_outstanding_ = false;
+  } else if (ping_outstanding_) {
+    // Two intervals without a byte, not even a pong: the peer (or the path to it) is gone, and
+    // its username should not stay taken.
+    obs::ws_log().info("closing a connection that answered no ping");
+    state_ = state::closed;
+    transport_.close_now();
+    leave_open_state();
+    return;
+  } else {
+    transport_.send(encode_frame(opcode::ping, std::string_view{}));
+    ping_outstanding_ = true;
+  }
+  start_ping_timer();
 }
 
 void session::on_shutdown() {

@@ -33,6 +33,8 @@ class message_handler {
 struct session_limits {
   std::uint64_t max_message_size = 64 * 1024;
   std::chrono::milliseconds close_timeout{5000};  // wait for the client's close frame
+  // Quiet this long, the server pings; quiet another interval, the peer is gone (0: never ping).
+  std::chrono::milliseconds ping_interval{30000};
 };
 
 // The RFC 6455 protocol of one server-side connection, on top of a transport: parses frames,
@@ -78,6 +80,7 @@ class session final : public net::connection_handler {
   void deliver_message(opcode op, std::string_view payload);
   // Fails the connection (RFC 6455 §7.1.7): close frame with the reason, then TCP close.
   void fail(close_status status);
+  void start_ping_timer();
   void leave_open_state();
 
   net::transport& transport_;
@@ -89,6 +92,8 @@ class session final : public net::connection_handler {
       opcode::continuation;  // text or binary while a fragmented message is open
   std::string message_;      // the fragments so far
   utf8_stream_validator utf8_;
+  bool heard_from_peer_ = false;     // bytes arrived since the last ping timer
+  bool ping_outstanding_ = false;    // we pinged and have heard nothing since
   std::size_t partial_checked_ = 0;  // of the incomplete frame at the front of the input
 };
 

@@ -67,7 +67,7 @@ class session_test : public ::testing::TestWithParam<std::size_t> {
  protected:
   void SetUp() override {
     session_ = std::make_unique<session>(transport_, std::make_unique<fake_handler>(log_),
-                                         session_limits{k_limit, k_close_timeout});
+                                         session_limits{k_limit, k_close_timeout, 0ms});
     session_->open();
   }
 
@@ -315,7 +315,8 @@ TEST_P(session_test, fails_fast_on_invalid_utf8_inside_a_frame_that_has_not_full
 
 TEST_P(session_test, delivers_text_frame_checked_piece_by_piece_intact) {
   // Checking an incomplete frame unmasks it in place; the rest must still unmask correctly.
-  const std::string text = "\xCE\xBA\xE1\xBD\xB9\xCF\x83\xCE\xBC\xCE\xB5 \xF0\x9F\x8E\x89 and more text";
+  const std::string text =
+      "\xCE\xBA\xE1\xBD\xB9\xCF\x83\xCE\xBC\xCE\xB5 \xF0\x9F\x8E\x89 and more text";
   receive(text_frame(text));
   ASSERT_EQ(log_.texts.size(), 1U);
   EXPECT_EQ(log_.texts[0], text);
@@ -620,6 +621,68 @@ TEST_P(session_test, handler_closing_from_a_fragmented_message_leaves_a_clean_st
           continuation_frame("d", true));
   EXPECT_EQ(log_.texts, std::vector<std::string>{"ab"});
   EXPECT_EQ(sent_frames().size(), 1U);
+}
+
+// --- keep-alive pings (not parameterised: driven by the timer, not by the bytes) ------------
+
+constexpr std::chrono::milliseconds k_ping_interval = 30000ms;
+
+struct pinging_session {
+  pinging_session()
+      : session(transport, std::make_unique<fake_handler>(log),
+                {k_limit, k_close_timeout, k_ping_interval}) {
+    session.open();
+  }
+  std::vector<server_frame> frames() {
+    return test_support::decode_server_frames(transport.sent).value_or(std::vector<server_frame>{});
+  }
+
+  fake_transport transport;
+  handler_log log;
+  ws::session session;
+};
+
+TEST(session_ping, starts_the_ping_timer_when_opened) {
+  pinging_session s;
+  EXPECT_EQ(s.transport.timers_started, std::vector<std::chrono::milliseconds>{k_ping_interval});
+}
+
+TEST(session_ping, pings_a_quiet_peer_and_drops_it_when_still_quiet_an_interval_later) {
+  pinging_session s;
+  s.session.on_timeout();
+  auto frames = s.frames();
+  ASSERT_EQ(frames.size(), 1U);
+  EXPECT_EQ(frames[0].opcode, raw::ping);
+  EXPECT_EQ(s.transport.close_now_calls, 0);
+  EXPECT_EQ(s.log.closes, 0);
+
+  s.session.on_timeout();
+  EXPECT_EQ(s.transport.close_now_calls, 1);
+  EXPECT_EQ(s.log.closes, 1);
+  EXPECT_FALSE(s.session.is_open());
+}
+
+TEST(session_ping, a_peer_that_answers_stays_connected) {
+  pinging_session s;
+  for (int round = 0; round < 5; ++round) {
+    s.session.on_timeout();  // ping
+    std::string pong = client_frame(raw::pong, "");
+    s.session.on_data(std::span<char>(pong.data(), pong.size()));
+  }
+  s.session.on_timeout();
+  EXPECT_EQ(s.transport.close_now_calls, 0);
+  EXPECT_TRUE(s.session.is_open());
+}
+
+TEST(session_ping, a_peer_that_talks_is_never_pinged) {
+  pinging_session s;
+  for (int round = 0; round < 3; ++round) {
+    std::string text = text_frame("hi");
+    s.session.on_data(std::span<char>(text.data(), text.size()));
+    s.session.on_timeout();
+  }
+  EXPECT_TRUE(s.frames().empty());
+  EXPECT_TRUE(s.session.is_open());
 }
 
 }  // namespace
