@@ -25,6 +25,9 @@ class loop_executor final : public chat::executor {
   std::vector<std::unique_ptr<net::event_loop>>& loops_;
 };
 
+// Blocks SIGINT and SIGTERM in the calling thread (and the threads it starts later).
+void block_stop_signals();
+
 // The whole server: event loops, listeners, the HTTP site and the chat, wired together.
 class server {
  public:

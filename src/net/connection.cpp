@@ -92,7 +92,9 @@ void connection::deliver(std::span<char> bytes) {
     return;
   }
   leftover_.erase(0, used);
-  if (leftover_.empty()) leftover_.shrink_to_fit();  // an idle connection keeps no buffer
+  // An idle connection keeps no buffer, and a small partial message no large one.
+  if (leftover_.empty() || leftover_.capacity() > 4 * leftover_.size() + 4096)
+    leftover_.shrink_to_fit();
 }
 
 std::size_t connection::offer(std::span<char> bytes) {

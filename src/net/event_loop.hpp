@@ -54,7 +54,8 @@ class event_loop {
   void flush_deferred();
 
   std::size_t index_;
-  boost::asio::io_context context_{1};  // one thread: Asio may skip its internal locking
+  // Hint: one thread runs it. (Posting from other loops stays thread-safe: not the "unsafe" hint.)
+  boost::asio::io_context context_{1};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   std::vector<char> receive_buffer_;
   std::vector<std::shared_ptr<connection>> to_flush_;
