@@ -1,5 +1,6 @@
 #include "http/request_handler.hpp"
 
+#include <algorithm>
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -17,6 +18,8 @@ using beast::http::field;
 
 // A request head larger than this is refused: no legitimate chat client needs more.
 constexpr std::size_t k_max_header_bytes = std::size_t{8} * 1024;
+// How long a connection opened during shutdown has for its one request.
+constexpr std::chrono::milliseconds k_draining_request_timeout{1000};
 // Nothing here takes a body; a small one is read and dropped so the method can be answered (405).
 constexpr std::size_t k_max_body_bytes = std::size_t{16} * 1024;
 
@@ -44,7 +47,10 @@ const std::vector<std::pair<std::string_view, std::string_view>> k_static_header
 
 request_handler::request_handler(net::transport& transport, site& site)
     : transport_(transport), site_(site), parser_(std::make_unique<request_parser>()) {
-  transport_.start_timer(site_.handshake_timeout);
+  // While draining, a new connection gets a moment for one request (/readyz), not the full timeout.
+  const bool draining = !site_.ready.load(std::memory_order_relaxed);
+  transport_.start_timer(draining ? std::min(site_.handshake_timeout, k_draining_request_timeout)
+                                  : site_.handshake_timeout);
 }
 
 request_handler::~request_handler() = default;
@@ -133,6 +139,7 @@ bool request_handler::serve() {
         }
         transport_.cancel_timer();
         transport_.send(ws::switching_protocols_response(upgrade.key));
+        if (!transport_.is_open()) return false;  // dropped: over its output cap
         auto session =
             std::make_unique<ws::session>(transport_, std::move(application), site_.ws_limits);
         auto& opened = *session;

@@ -14,9 +14,10 @@ namespace {
 // How long a closing connection may take to take our last bytes, then to close its side.
 constexpr std::chrono::seconds k_flush_timeout{5};
 constexpr std::chrono::seconds k_linger_timeout{2};
-// What a queue entry costs besides its bytes (the reference in the queue), so that a flood of
-// tiny frames is bounded too.
-constexpr std::size_t k_queue_entry_overhead = sizeof(shared_bytes);
+// What a queue entry may cost besides its bytes: the reference in the queue and, for a frame of
+// its own (a pong, an HTTP response), the shared block, the string and allocator slack; so that a
+// flood of tiny frames is bounded by the cap too.
+constexpr std::size_t k_queue_entry_overhead = 96;
 // Sent entries are compacted away once there are this many (amortised O(1) per entry).
 constexpr std::size_t k_compact_after = 1024;
 // Reads per readiness event before yielding to other connections on the loop.
@@ -223,6 +224,7 @@ void connection::close_now() {
 }
 
 void connection::start_timer(std::chrono::milliseconds delay) {
+  if (state_ == state::closed) return;  // nothing left to time; do not keep the connection alive
   const std::uint32_t generation = ++timer_generation_;
   timer_.expires_after(delay);
   timer_.async_wait([self = shared_from_this(), generation](const boost::system::error_code& ec) {

@@ -50,6 +50,10 @@ class transport {
   // Hands the connection to a new handler (the HTTP handler passing it to a WebSocket session);
   // allowed from inside on_data, which then offers the remaining bytes to the new handler.
   virtual void replace_handler(std::unique_ptr<connection_handler> handler) = 0;
+  // The loop's clock (tests substitute their own).
+  virtual std::chrono::steady_clock::time_point now() const {
+    return std::chrono::steady_clock::now();
+  }
   // Index of the event loop (thread) the connection lives on.
   virtual std::size_t loop_index() const = 0;
 };

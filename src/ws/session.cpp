@@ -13,6 +13,7 @@ session::session(net::transport& transport, std::unique_ptr<message_handler> han
 session::~session() = default;
 
 void session::open() {
+  last_heard_ = transport_.now();
   start_ping_timer();
   handler_->on_open(*this);
 }
@@ -52,7 +53,8 @@ void session::leave_open_state() {
 }
 
 std::size_t session::on_data(std::span<char> bytes) {
-  heard_from_peer_ = true;
+  last_heard_ = transport_.now();
+  heard_since_ping_ = true;
   std::size_t used = 0;
   while (state_ != state::closed && transport_.is_open() && used < bytes.size()) {
     const auto rest = bytes.subspan(used);
@@ -189,21 +191,27 @@ void session::on_timeout() {
     return;
   }
   if (state_ != state::open) return;
-  if (heard_from_peer_) {
-    heard_from_peer_ = false;
-    ping_outstanding_ = false;
-  } else if (ping_outstanding_) {
-    // Two intervals without a byte, not even a pong: the peer (or the path to it) is gone, and
-    // its username should not stay taken.
+  if (ping_outstanding_ && !heard_since_ping_) {
+    // A whole interval after our ping without a byte, not even the pong: the peer (or the path
+    // to it) is gone, and its username should not stay taken.
     obs::ws_log().info("closing a connection that answered no ping");
     state_ = state::closed;
     transport_.close_now();
     leave_open_state();
     return;
-  } else {
-    transport_.send(encode_frame(opcode::ping, std::string_view{}));
-    ping_outstanding_ = true;
   }
+  ping_outstanding_ = false;
+  // The ping goes out after a full interval of silence, counted from the last byte heard.
+  const auto quiet = transport_.now() - last_heard_;
+  if (quiet < limits_.ping_interval) {
+    transport_.start_timer(
+        std::chrono::duration_cast<std::chrono::milliseconds>(limits_.ping_interval - quiet) +
+        std::chrono::milliseconds(1));
+    return;
+  }
+  transport_.send(encode_frame(opcode::ping, std::string_view{}));
+  ping_outstanding_ = true;
+  heard_since_ping_ = false;
   start_ping_timer();
 }
 

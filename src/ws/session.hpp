@@ -92,8 +92,9 @@ class session final : public net::connection_handler {
       opcode::continuation;  // text or binary while a fragmented message is open
   std::string message_;      // the fragments so far
   utf8_stream_validator utf8_;
-  bool heard_from_peer_ = false;     // bytes arrived since the last ping timer
-  bool ping_outstanding_ = false;    // we pinged and have heard nothing since
+  std::chrono::steady_clock::time_point last_heard_{};  // the last bytes from the peer
+  bool ping_outstanding_ = false;                       // we pinged, waiting an interval
+  bool heard_since_ping_ = false;                       // bytes arrived since that ping
   std::size_t partial_checked_ = 0;  // of the incomplete frame at the front of the input
 };
 

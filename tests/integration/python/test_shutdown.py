@@ -29,7 +29,7 @@ def test_signal_closes_every_client_with_1001_and_exits_0(start_server, signum):
         for code, reason, _ in results:
             assert (code, reason) == (1001, REASON)
         assert exit_code == 0
-        assert elapsed < SHUTDOWN_MS / 1000 + 1.0, f"took {elapsed:.2f}s to exit"
+        assert elapsed < SHUTDOWN_MS / 1000 + 2.5, f"took {elapsed:.2f}s to exit"  # slack for TSan
     run(scenario())
 
 
@@ -45,7 +45,7 @@ def test_sigterm_exits_within_the_shutdown_timeout_despite_an_unresponsive_clien
         exit_code = await exiting
         elapsed = time.monotonic() - started
         assert exit_code == 0
-        assert elapsed < 1.0 + 1.5, f"took {elapsed:.2f}s with a 1 s shutdown timeout"
+        assert elapsed < 1.0 + 3.0, f"took {elapsed:.2f}s with a 1 s shutdown timeout"
         raw.close_tcp()
     run(scenario())
 
@@ -54,7 +54,7 @@ def test_sigterm_with_no_clients_exits_0_promptly(start_server):
     server = start_server("--threads", "2")
     started = time.monotonic()
     assert server.terminate(10) == 0
-    assert time.monotonic() - started < 3
+    assert time.monotonic() - started < 4.5  # below the 5 s shutdown timeout it must not wait for
 
 
 def test_readyz_answers_503_draining_while_shutting_down(start_server):

@@ -22,6 +22,7 @@ class fake_transport final : public net::transport {
   void close_after_flush() override { ++close_after_flush_calls; }
   void close_now() override { ++close_now_calls; }
   bool is_open() const override { return !asked_to_close(); }
+  std::chrono::steady_clock::time_point now() const override { return clock; }
   void start_timer(std::chrono::milliseconds delay) override { timers_started.push_back(delay); }
   void cancel_timer() override { ++timer_cancels; }
   void replace_handler(std::unique_ptr<net::connection_handler> handler) override {
@@ -37,6 +38,7 @@ class fake_transport final : public net::transport {
   int close_after_flush_calls = 0;
   int close_now_calls = 0;
   std::vector<std::chrono::milliseconds> timers_started;
+  std::chrono::steady_clock::time_point clock{};  // the time now() reports; tests move it
   int timer_cancels = 0;
   int handler_replacements = 0;
   std::unique_ptr<net::connection_handler> replacement;  // the last handler handed over

@@ -649,6 +649,7 @@ TEST(session_ping, starts_the_ping_timer_when_opened) {
 
 TEST(session_ping, pings_a_quiet_peer_and_drops_it_when_still_quiet_an_interval_later) {
   pinging_session s;
+  s.transport.clock += k_ping_interval;
   s.session.on_timeout();
   auto frames = s.frames();
   ASSERT_EQ(frames.size(), 1U);
@@ -656,32 +657,57 @@ TEST(session_ping, pings_a_quiet_peer_and_drops_it_when_still_quiet_an_interval_
   EXPECT_EQ(s.transport.close_now_calls, 0);
   EXPECT_EQ(s.log.closes, 0);
 
+  s.transport.clock += k_ping_interval;
   s.session.on_timeout();
   EXPECT_EQ(s.transport.close_now_calls, 1);
   EXPECT_EQ(s.log.closes, 1);
   EXPECT_FALSE(s.session.is_open());
 }
 
+TEST(session_ping, counts_silence_from_the_last_byte_heard) {
+  // Bytes just after the timer was set: the next timeout finds only part of an interval of
+  // silence and waits for the rest instead of pinging (or of waiting a whole extra interval).
+  pinging_session s;
+  s.transport.clock += k_ping_interval / 3;
+  std::string text = text_frame("hi");
+  s.session.on_data(std::span<char>(text.data(), text.size()));
+  s.transport.clock += k_ping_interval * 2 / 3;
+  s.session.on_timeout();
+  EXPECT_TRUE(s.transport.sent.empty());
+  ASSERT_EQ(s.transport.timers_started.size(), 2U);
+  EXPECT_GE(s.transport.timers_started[1], k_ping_interval / 3);
+  EXPECT_LE(s.transport.timers_started[1], k_ping_interval / 3 + 5ms);
+
+  s.transport.clock += s.transport.timers_started[1];
+  s.session.on_timeout();
+  ASSERT_EQ(s.frames().size(), 1U);
+  EXPECT_EQ(s.frames()[0].opcode, raw::ping);
+}
+
 TEST(session_ping, a_peer_that_answers_stays_connected) {
   pinging_session s;
   for (int round = 0; round < 5; ++round) {
-    s.session.on_timeout();  // ping
+    s.transport.clock += k_ping_interval;
+    s.session.on_timeout();  // ping, or (after a pong) the wait for the next quiet interval
     std::string pong = client_frame(raw::pong, "");
     s.session.on_data(std::span<char>(pong.data(), pong.size()));
   }
+  s.transport.clock += k_ping_interval;
   s.session.on_timeout();
   EXPECT_EQ(s.transport.close_now_calls, 0);
   EXPECT_TRUE(s.session.is_open());
+  EXPECT_GE(s.frames().size(), 3U);
 }
 
 TEST(session_ping, a_peer_that_talks_is_never_pinged) {
   pinging_session s;
-  for (int round = 0; round < 3; ++round) {
+  for (int round = 0; round < 6; ++round) {
     std::string text = text_frame("hi");
     s.session.on_data(std::span<char>(text.data(), text.size()));
+    s.transport.clock += k_ping_interval / 2;
     s.session.on_timeout();
   }
-  EXPECT_TRUE(s.frames().empty());
+  EXPECT_TRUE(s.transport.sent.empty());
   EXPECT_TRUE(s.session.is_open());
 }
 
