@@ -20,7 +20,8 @@ export async function startParley(args = [], { startTimeoutMs = 15000 } = {}) {
   const lines = [];
   const waiters = new Set();
   let exited = false;
-  const exitPromise = new Promise((resolve) => proc.on('exit', (code, signal) => {
+  // 'close', not 'exit': by then every line the server printed has been read.
+  const exitPromise = new Promise((resolve) => proc.on('close', (code, signal) => {
     exited = true;
     for (const w of waiters) w.check();
     resolve({ code, signal });

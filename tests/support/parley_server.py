@@ -36,7 +36,8 @@ class ParleyServer:
         self.proc = subprocess.Popen(
             self.args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
         )
-        threading.Thread(target=self._pump, daemon=True).start()
+        self._pump_thread = threading.Thread(target=self._pump, daemon=True)
+        self._pump_thread.start()
         match = self.wait_for_line(LISTENING, self.start_timeout)
         if match is None:
             self.stop()
@@ -89,6 +90,8 @@ class ParleyServer:
         if self.proc and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(10)
+        if self.proc:
+            self._pump_thread.join(10)  # every line the server printed, up to its exit
         self.assert_no_sanitizer_report()
 
     def assert_no_sanitizer_report(self):
