@@ -1,16 +1,8 @@
 // End-to-end tests of the web client (web/) against the real server, driven through Debian's
-// Chromium with playwright-core. Run: cd /work/main && PARLEY_BIN=build/release/parley node --test tests/e2e/
-//
-// PARLEY_E2E_WEB_ROOT=web serves the client from disk (--web-root) instead of the embedded copy,
-// for iterating on web/ without rebuilding.
+// Chromium with playwright-core. Run: PARLEY_BIN=build/release/parley node --test tests/e2e/*.test.mjs
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { createRequire } from 'node:module';
-import { startParley } from '../support/parley_server.mjs';
-
-const require = createRequire(import.meta.url);
-const { chromium } = require('playwright-core');
+import { startServerAndBrowser } from '../support/browser.mjs';
 
 const TIMEOUT = 10_000;
 const SCREENSHOT = '/tmp/parley-e2e.png';
@@ -21,15 +13,7 @@ let browser;
 let pages = []; // opened by the current test
 
 before(async () => {
-  const args = process.env.PARLEY_E2E_WEB_ROOT
-    ? ['--web-root', path.resolve(process.env.PARLEY_E2E_WEB_ROOT)] : [];
-  server = await startParley(args);
-  browser = await chromium.launch({
-    executablePath: process.env.PARLEY_CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  ({ server, browser } = await startServerAndBrowser());
 });
 
 after(async () => {

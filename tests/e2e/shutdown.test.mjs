@@ -2,27 +2,14 @@
 // and the client does not reconnect by itself. Own server, since this test stops it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { createRequire } from 'node:module';
-import { startParley } from '../support/parley_server.mjs';
-
-const require = createRequire(import.meta.url);
-const { chromium } = require('playwright-core');
+import { startServerAndBrowser } from '../support/browser.mjs';
 
 const TIMEOUT = 10_000;
 let server;
 let browser;
 
 before(async () => {
-  const args = process.env.PARLEY_E2E_WEB_ROOT
-    ? ['--web-root', path.resolve(process.env.PARLEY_E2E_WEB_ROOT)] : [];
-  server = await startParley(args);
-  browser = await chromium.launch({
-    executablePath: process.env.PARLEY_CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  ({ server, browser } = await startServerAndBrowser());
 });
 
 after(async () => {
@@ -41,7 +28,6 @@ test('server shutdown shows its reason and leaves the client ready to connect ag
   await page.getByRole('button', { name: 'Connect', exact: true }).click();
   await page.getByRole('status').filter({ hasText: 'Connected as judy.' }).waitFor();
 
-  // (server.terminate() would leave its 10 s timeout timer pending and keep node alive.)
   server.proc.kill('SIGTERM');
   await page.getByRole('status').filter({ hasText: 'Server is shutting down.' }).waitFor();
   assert.equal(await page.getByRole('button', { name: 'Connect', exact: true }).isEnabled(), true);
