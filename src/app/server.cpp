@@ -1,11 +1,9 @@
 #include "app/server.hpp"
 
 #include <fmt/format.h>
-#include <pthread.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <condition_variable>
 #include <csignal>
 #include <mutex>
@@ -37,19 +35,7 @@ asio::ip::tcp::endpoint claim_listen_endpoint(const config::options& options) {
                                          options.port, error.code().message()));
   }
 }
-sigset_t stop_signals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  return set;
-}
 }  // namespace
-
-void block_stop_signals() {
-  const sigset_t signals_to_block = stop_signals();
-  pthread_sigmask(SIG_BLOCK, &signals_to_block, nullptr);
-}
 
 server::server(const config::options& options)
     : options_(options), loops_(make_loops(options.threads)) {
@@ -81,21 +67,16 @@ server::~server() {
 }
 
 int server::run() {
-  // SIGINT/SIGTERM end the wait below; Asio turns the signal into a completion on this thread.
-  asio::io_context signals_context;
-  asio::signal_set signals(signals_context, SIGINT, SIGTERM);
-
   for (std::size_t i = 0; i < loops_.size(); ++i) listeners_[i]->start();
   for (auto& loop : loops_) loop->start();
-  const sigset_t signals_to_unblock = stop_signals();
-  pthread_sigmask(SIG_UNBLOCK, &signals_to_unblock, nullptr);  // only now, only on this thread
   obs::server_log().info("listening on http://{}:{}/ with {} event loop{}", options_.bind_address,
                          port_, loops_.size(), loops_.size() == 1 ? "" : "s");
 
-  signals.async_wait([](const boost::system::error_code&, int signal) {
+  // SIGINT/SIGTERM end the wait below (Asio turns the signal into a completion on this thread).
+  signals_.async_wait([](const boost::system::error_code&, int signal) {
     obs::server_log().info("received signal {}, shutting down", signal);
   });
-  signals_context.run();
+  signals_context_.run();
   drain();
   return 0;
 }

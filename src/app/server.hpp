@@ -1,5 +1,8 @@
 #pragma once
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <csignal>
 #include <memory>
 #include <vector>
 
@@ -25,9 +28,6 @@ class loop_executor final : public chat::executor {
   std::vector<std::unique_ptr<net::event_loop>>& loops_;
 };
 
-// Blocks SIGINT and SIGTERM in the calling thread (and the threads it starts later).
-void block_stop_signals();
-
 // The whole server: event loops, listeners, the HTTP site and the chat, wired together.
 class server {
  public:
@@ -45,7 +45,10 @@ class server {
   void drain();
 
   config::options options_;
-  std::vector<std::unique_ptr<net::event_loop>> loops_;  // declared first: destroyed last
+  // Caught from construction on, so a SIGTERM during start-up still ends in a clean drain.
+  boost::asio::io_context signals_context_;
+  boost::asio::signal_set signals_{signals_context_, SIGINT, SIGTERM};
+  std::vector<std::unique_ptr<net::event_loop>> loops_;  // destroyed after all that uses them
   loop_executor executor_{loops_};
   chat::service chat_{executor_};
   http::site site_;
