@@ -7,7 +7,8 @@
 #include "obs/log.hpp"
 
 int main(int argc, char** argv) {
-  std::signal(SIGPIPE, SIG_IGN);  // a peer that vanished is an error code, not a fatal signal
+  std::signal(SIGPIPE, SIG_IGN);      // a peer that vanished is an error code, not a fatal signal
+  parley::app::block_stop_signals();  // before any thread starts: see server::run
   auto outcome = parley::config::parse_command_line(argc, argv);
   if (!outcome.run) return outcome.exit_code;
   try {

@@ -1,6 +1,7 @@
 #include "app/server.hpp"
 
 #include <fmt/format.h>
+#include <pthread.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -35,7 +36,19 @@ asio::ip::tcp::endpoint claim_listen_endpoint(const config::options& options) {
                                          options.port, error.code().message()));
   }
 }
+sigset_t stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
+}
 }  // namespace
+
+void block_stop_signals() {
+  const sigset_t stop = stop_signals();
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+}
 
 server::server(const config::options& options)
     : options_(options), loops_(make_loops(options.threads)) {
@@ -72,11 +85,13 @@ int server::run() {
   obs::server_log().info("listening on http://{}:{}/ with {} event loop{}", options_.bind_address,
                          port_, loops_.size(), loops_.size() == 1 ? "" : "s");
 
-  // SIGINT/SIGTERM end the wait below (Asio turns the signal into a completion on this thread).
-  signals_.async_wait([](const boost::system::error_code&, int signal) {
-    obs::server_log().info("received signal {}, shutting down", signal);
-  });
-  signals_context_.run();
+  // Synchronous: the signals are blocked everywhere (block_stop_signals), so none is lost to a
+  // handler racing a thread that cannot take it, and one sent during start-up waits here.
+  const sigset_t stop = stop_signals();
+  int signal = 0;
+  while (sigwait(&stop, &signal) != 0) {
+  }
+  obs::server_log().info("received signal {}, shutting down", signal);
   drain();
   return 0;
 }

@@ -1,8 +1,5 @@
 #pragma once
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <csignal>
 #include <memory>
 #include <vector>
 
@@ -28,6 +25,11 @@ class loop_executor final : public chat::executor {
   std::vector<std::unique_ptr<net::event_loop>>& loops_;
 };
 
+// Blocks SIGINT and SIGTERM in the calling thread and the threads it starts from then on; call
+// first thing in main, so that server::run can take them with sigwait (never lost, never fatal,
+// also during start-up).
+void block_stop_signals();
+
 // The whole server: event loops, listeners, the HTTP site and the chat, wired together.
 class server {
  public:
@@ -45,9 +47,6 @@ class server {
   void drain();
 
   config::options options_;
-  // Caught from construction on, so a SIGTERM during start-up still ends in a clean drain.
-  boost::asio::io_context signals_context_;
-  boost::asio::signal_set signals_{signals_context_, SIGINT, SIGTERM};
   std::vector<std::unique_ptr<net::event_loop>> loops_;  // destroyed after all that uses them
   loop_executor executor_{loops_};
   chat::service chat_{executor_};
