@@ -45,12 +45,6 @@ void listener::start() {
   do_accept();
 }
 
-void listener::stop() {
-  boost::system::error_code ec;
-  acceptor_.close(ec);
-  retry_timer_.cancel();
-}
-
 void listener::do_accept() {
   acceptor_.async_accept(
       loop_.context(), [this](boost::system::error_code ec, asio::ip::tcp::socket socket) {

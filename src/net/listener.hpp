@@ -30,7 +30,6 @@ class listener {
            handler_factory factory, std::size_t max_queued_bytes);
 
   void start();
-  void stop();  // on the loop's thread
   boost::asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
 
  private:
