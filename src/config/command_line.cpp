@@ -13,6 +13,7 @@ parse_outcome parse_command_line(int argc, char** argv) {
   std::int64_t close_ms = opts.close_timeout.count();
   std::int64_t ping_ms = opts.ping_interval.count();
   std::int64_t shutdown_ms = opts.shutdown_timeout.count();
+  std::int64_t grace_ms = opts.slow_consumer_grace.count();
 
   cli.add_option("--port", opts.port, "TCP port for HTTP and WebSocket (0: any free port)")
       ->capture_default_str();
@@ -27,9 +28,17 @@ parse_outcome parse_command_line(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 30));
   cli.add_option("--max-queued-bytes", opts.max_queued_bytes,
-                 "unsent output a client may leave unread before it is disconnected")
+                 "unsent output a client may leave unread before it is closed at once (1008)")
       ->capture_default_str()
       ->check(CLI::Range(std::uint64_t{1024}, std::uint64_t{1} << 34));
+  cli.add_option("--soft-queued-bytes", opts.soft_queued_bytes,
+                 "unsent output a client may keep for the grace period before it is closed (1008)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::uint64_t{1024}, std::uint64_t{1} << 34));
+  cli.add_option("--slow-consumer-grace-ms", grace_ms,
+                 "how long a client may stay above --soft-queued-bytes")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{3'600'000}));
   cli.add_option("--handshake-timeout-ms", handshake_ms,
                  "time to send a complete HTTP request (and keep-alive idle time)")
       ->capture_default_str()
@@ -60,6 +69,7 @@ parse_outcome parse_command_line(int argc, char** argv) {
   opts.close_timeout = std::chrono::milliseconds(close_ms);
   opts.ping_interval = std::chrono::milliseconds(ping_ms);
   opts.shutdown_timeout = std::chrono::milliseconds(shutdown_ms);
+  opts.slow_consumer_grace = std::chrono::milliseconds(grace_ms);
   return {opts, 0};
 }
 

@@ -16,7 +16,11 @@ struct options {
   unsigned threads = 0;        // event loops; 0: one per core
   bool echo_endpoint = false;  // serve /echo (conformance tests)
   std::uint64_t max_message_size = defaults::max_message_size;
-  std::uint64_t max_queued_bytes = defaults::max_queued_bytes;  // per connection, unsent output
+  // Unsent output per connection: over the hard limit a client is closed at once; above the soft
+  // limit for longer than the grace period, too.
+  std::uint64_t max_queued_bytes = defaults::max_queued_bytes;
+  std::uint64_t soft_queued_bytes = defaults::soft_queued_bytes;
+  std::chrono::milliseconds slow_consumer_grace = defaults::slow_consumer_grace;
   std::chrono::milliseconds handshake_timeout = defaults::handshake_timeout;
   std::chrono::milliseconds close_timeout = defaults::close_timeout;
   std::chrono::milliseconds ping_interval = defaults::ping_interval;  // 0: never ping
