@@ -66,11 +66,13 @@ server::server(const config::options& options)
   auto handler_factory = [this](net::transport& transport) {
     return std::make_unique<http::request_handler>(transport, site_);
   };
+  const net::output_limits output_limits{options.max_queued_bytes, options.soft_queued_bytes,
+                                         options.slow_consumer_grace};
   // One port (port 0: a free one, picked here) shared by every loop's listener (SO_REUSEPORT).
   const auto endpoint = claim_listen_endpoint(options);
   for (auto& loop : loops_) {
     listeners_.push_back(std::make_unique<net::listener>(*loop, endpoint, handler_factory,
-                                                         options.max_queued_bytes));
+                                                         output_limits));
   }
   port_ = endpoint.port();
 }

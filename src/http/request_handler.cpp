@@ -179,6 +179,10 @@ void request_handler::on_timeout() {
   transport_.close_after_flush();
 }
 
+void request_handler::on_slow_consumer() {
+  transport_.close_now();  // it is not reading its responses: nothing more to say
+}
+
 void request_handler::on_shutdown() {
   transport_.close_after_flush();
 }

@@ -1,5 +1,6 @@
 #include "net/connection.hpp"
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/buffer.hpp>
 #include <span>
@@ -30,11 +31,10 @@ bool would_block(const boost::system::error_code& ec) {
 }
 }  // namespace
 
-connection::connection(event_loop& loop, asio::ip::tcp::socket socket, std::size_t max_queued_bytes)
-    : loop_(loop),
-      socket_(std::move(socket)),
-      timer_(loop.context()),
-      max_queued_bytes_(max_queued_bytes) {}
+connection::connection(event_loop& loop, asio::ip::tcp::socket socket, output_limits limits)
+    : loop_(loop), socket_(std::move(socket)), timer_(loop.context()), limits_(limits) {
+  limits_.soft = std::min(limits_.soft, limits_.hard);  // the hard limit is checked above the soft
+}
 
 connection::~connection() = default;
 
@@ -112,18 +112,43 @@ std::size_t connection::offer(std::span<char> bytes) {
   return used;
 }
 
-void connection::send(shared_bytes bytes) {
-  if (state_ != state::open) return;
+void connection::send(const shared_bytes& bytes) {
+  if (state_ != state::open || slow_consumer_) return;
   queued_bytes_ += bytes->size() + k_queue_entry_overhead;
-  if (queued_bytes_ > max_queued_bytes_) {
-    // A peer that does not read must not grow our memory or hold up its room: drop it. (No close
-    // frame: it could only queue behind the bytes the peer is not reading.)
-    obs::net_log().warn("dropping a connection that left {} bytes unread", queued_bytes_);
-    finish();
+  if (queued_bytes_ > limits_.soft && over_output_limits()) {
+    give_up_on_slow_consumer();
     return;
   }
-  queue_.push_back(std::move(bytes));
+  queue_.push_back(bytes);
   schedule_flush();
+}
+
+bool connection::over_output_limits() {
+  if (queued_bytes_ > limits_.hard) return true;
+  const auto now = std::chrono::steady_clock::now();
+  if (above_soft_since_ == std::chrono::steady_clock::time_point{}) {
+    above_soft_since_ = now;
+    return false;
+  }
+  return now - above_soft_since_ >= limits_.grace;
+}
+
+void connection::give_up_on_slow_consumer() {
+  slow_consumer_ = true;
+  obs::net_log().warn("slow consumer: {} bytes left unread{}; closing it", queued_bytes_,
+                      queued_bytes_ > limits_.hard ? "" : " for the whole grace period");
+  // Drop everything not yet begun; a frame partly sent must be finished to keep the stream whole.
+  const std::size_t keep = queue_head_ < queue_.size() && queue_offset_ > 0 ? 1 : 0;
+  queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(queue_head_ + keep), queue_.end());
+  queued_bytes_ = keep == 0 ? 0
+                            : queue_[queue_head_]->size() - queue_offset_ + k_queue_entry_overhead;
+  above_soft_since_ = {};
+  // Told from a fresh handler call: this send may come from inside a room's delivery loop.
+  loop_.post([self = shared_from_this()] {
+    if (self->state_ != state::open) return;
+    self->slow_consumer_ = false;
+    self->handler_->on_slow_consumer();
+  });
 }
 
 void connection::send(std::string bytes) {
@@ -170,6 +195,7 @@ void connection::flush() {
       queue_[queue_head_++].reset();
     }
   }
+  if (queued_bytes_ <= limits_.soft) above_soft_since_ = {};
   if (queue_head_ == queue_.size()) {
     release_queue();
     if (state_ == state::closing) begin_drain();
@@ -184,6 +210,7 @@ void connection::release_queue() {
   queue_head_ = 0;
   queue_offset_ = 0;
   queued_bytes_ = 0;
+  above_soft_since_ = {};
   if (queue_.capacity() > k_max_gather) queue_.shrink_to_fit();  // an idle connection keeps little
 }
 

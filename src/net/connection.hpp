@@ -2,6 +2,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -13,14 +14,21 @@ namespace parley::net {
 
 class event_loop;
 
+// How much unsent output a peer may leave unread. Above `hard` it is a slow consumer at once;
+// above `soft`, once it has stayed there for `grace` (a burst or a slow link is forgiven).
+struct output_limits {
+  std::size_t hard = std::size_t{16} << 20;
+  std::size_t soft = std::size_t{1} << 20;
+  std::chrono::milliseconds grace{10'000};
+};
+
 // One TCP connection on one event loop. Reads are readiness-driven: when the socket is
 // readable, the bytes go into the loop's shared buffer and only an unconsumed partial message is
 // copied into `leftover_`. Writes are corked: send() queues buffer references and the loop
 // flushes them at the end of its turn with one gather write.
 class connection final : public transport, public std::enable_shared_from_this<connection> {
  public:
-  // `max_queued_bytes`: outgoing bytes a peer may leave unread before it is disconnected.
-  connection(event_loop& loop, boost::asio::ip::tcp::socket socket, std::size_t max_queued_bytes);
+  connection(event_loop& loop, boost::asio::ip::tcp::socket socket, output_limits limits);
   ~connection() override;
 
   void start(std::unique_ptr<connection_handler> handler);
@@ -30,7 +38,7 @@ class connection final : public transport, public std::enable_shared_from_this<c
   void flush();
 
   // transport
-  void send(shared_bytes bytes) override;
+  void send(const shared_bytes& bytes) override;
   void send(std::string bytes) override;
   bool is_open() const override { return state_ == state::open; }
   void close_after_flush() override;
@@ -53,6 +61,10 @@ class connection final : public transport, public std::enable_shared_from_this<c
   void deliver(std::span<char> bytes);
   std::size_t offer(std::span<char> bytes);
   void schedule_flush();
+  // Whether queueing has just made the peer a slow consumer (checks the clock only when above the
+  // soft limit).
+  bool over_output_limits();
+  void give_up_on_slow_consumer();
   void wait_writable();
   void begin_drain();
   void finish();
@@ -68,12 +80,14 @@ class connection final : public transport, public std::enable_shared_from_this<c
   std::size_t queue_head_ = 0;          // entries before it are sent (compacted now and then)
   std::size_t queue_offset_ = 0;        // bytes of queue_[queue_head_] already sent
   std::size_t queued_bytes_ = 0;        // unsent bytes plus a per-entry overhead
-  std::size_t max_queued_bytes_;        // over it, the peer is too slow: drop it
+  output_limits limits_;
+  std::chrono::steady_clock::time_point above_soft_since_{};  // zero: not above the soft limit
   std::uint32_t timer_generation_ = 0;  // tells a stale timer wake-up apart
   state state_ = state::open;
   bool flush_scheduled_ = false;
   bool waiting_writable_ = false;
   bool in_on_data_ = false;
+  bool slow_consumer_ = false;  // output is being dropped until the handler has been told
 };
 
 }  // namespace parley::net

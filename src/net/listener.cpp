@@ -28,12 +28,12 @@ asio::ip::tcp::endpoint claim_endpoint(const asio::ip::tcp::endpoint& wanted) {
 }
 
 listener::listener(event_loop& loop, const asio::ip::tcp::endpoint& endpoint,
-                   handler_factory factory, std::size_t max_queued_bytes)
+                   handler_factory factory, output_limits limits)
     : loop_(loop),
       acceptor_(loop.context()),
       retry_timer_(loop.context()),
       factory_(std::move(factory)),
-      max_queued_bytes_(max_queued_bytes) {
+      limits_(limits) {
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(asio::socket_base::reuse_address(true));
   acceptor_.set_option(reuse_port(true));
@@ -58,7 +58,7 @@ void listener::do_accept() {
           });
           return;
         }
-        auto conn = std::make_shared<connection>(loop_, std::move(socket), max_queued_bytes_);
+        auto conn = std::make_shared<connection>(loop_, std::move(socket), limits_);
         conn->start(factory_(*conn));
         do_accept();
       });

@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 
+#include "net/connection.hpp"
 #include "net/transport.hpp"
 
 namespace parley::net {
@@ -25,9 +26,8 @@ using handler_factory = std::function<std::unique_ptr<connection_handler>(transp
 class listener {
  public:
   // Binds and listens; throws boost::system::system_error when the address cannot be bound.
-  // `max_queued_bytes` is each connection's cap on unsent output.
   listener(event_loop& loop, const boost::asio::ip::tcp::endpoint& endpoint,
-           handler_factory factory, std::size_t max_queued_bytes);
+           handler_factory factory, output_limits limits);
 
   void start();
   boost::asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
@@ -39,7 +39,7 @@ class listener {
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer retry_timer_;  // paces accepts after an error (out of descriptors)
   handler_factory factory_;
-  std::size_t max_queued_bytes_;
+  output_limits limits_;  // each connection's
 };
 
 }  // namespace parley::net

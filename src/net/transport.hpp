@@ -26,6 +26,10 @@ class connection_handler {
   virtual void on_timeout() {}
   // The server is shutting down: finish politely (a WebSocket sends close 1001).
   virtual void on_shutdown() = 0;
+  // The peer left more output unread than its limits allow. What was not yet being sent has been
+  // dropped (so memory is bounded at once); the handler closes as it sees fit (a WebSocket sends
+  // close 1008, which the peer gets if it ever reads again).
+  virtual void on_slow_consumer() = 0;
   // The connection is gone, for whatever reason; the handler's last call.
   virtual void on_disconnect() = 0;
 };
@@ -36,7 +40,7 @@ class transport {
   virtual ~transport() = default;
 
   // Queues bytes; all that is queued in one event-loop turn leaves in one gather write.
-  virtual void send(shared_bytes bytes) = 0;
+  virtual void send(const shared_bytes& bytes) = 0;
   virtual void send(std::string bytes) = 0;
   // False once the connection is closing or closed: a handler stops parsing and acting then.
   virtual bool is_open() const = 0;

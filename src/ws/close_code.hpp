@@ -14,7 +14,7 @@ enum class close_code : std::uint16_t {
   no_status = 1005,         // never sent: the client's close frame carried no code
   abnormal = 1006,          // never sent: the TCP connection dropped without a close frame
   invalid_payload = 1007,   // text or close reason that is not UTF-8
-  policy_violation = 1008,  // invalid username or age
+  policy_violation = 1008,  // invalid username or age; a client too slow to read its output
   message_too_big = 1009,   // over the configured message size limit
   internal_error = 1011,
 };

@@ -219,6 +219,10 @@ void session::on_shutdown() {
   close({close_code::going_away, "Server is shutting down."});
 }
 
+void session::on_slow_consumer() {
+  close({close_code::policy_violation, "Too slow: too much output left unread."});
+}
+
 void session::on_disconnect() {
   state_ = state::closed;
   leave_open_state();

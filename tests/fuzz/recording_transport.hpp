@@ -10,7 +10,7 @@ namespace parley::fuzz {
 // handler swap (HTTP upgrade) is honoured so the WebSocket layer behind it is reached too.
 class recording_transport final : public net::transport {
  public:
-  void send(net::shared_bytes bytes) override { sent_bytes += bytes->size(); }
+  void send(const net::shared_bytes& bytes) override { sent_bytes += bytes->size(); }
   void send(std::string bytes) override { sent_bytes += bytes.size(); }
   void close_after_flush() override { closed = true; }
   void close_now() override { closed = true; }

@@ -1,11 +1,14 @@
-"""A client that stops reading is dropped once its unsent output passes --max-queued-bytes; the
-room and everyone else in it carry on and miss nothing."""
+"""A client that stops reading is closed (1008) once its unsent output passes --max-queued-bytes, or
+stays above --soft-queued-bytes for --slow-consumer-grace-ms; the room and everyone else in it
+carry on and miss nothing, and the server's memory stays bounded."""
 import asyncio
 import socket
 import subprocess
 import time
 
-from parley_client import WAIT, close_all, http_request, join, left, receive_until, recv, run, said, sync
+from parley_client import (
+    WAIT, close_all, greeting, http_request, join, joined, left, receive_until, recv, run, said, sync,
+)
 
 CAP = 256 * 1024
 MESSAGE = "x" * 32 * 1024
@@ -34,8 +37,58 @@ def open_silent_client(port, name):
     return sock
 
 
-def test_client_that_stops_reading_is_dropped_and_the_room_misses_nothing(start_server):
-    server = start_server("--threads", "2", "--max-queued-bytes", str(CAP))
+def memory_kib(pid, field):
+    """VmRSS (now) or VmHWM (peak) of a process, in KiB."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise AssertionError(f"no {field} for pid {pid}")
+
+
+class FrameReader:
+    """Reads the server's (unmasked) frames off a raw, blocking socket."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.buffer = b""
+
+    def _need(self, count):
+        while len(self.buffer) < count:
+            chunk = self.sock.recv(65536)
+            assert chunk, "connection ended without a close frame"
+            self.buffer += chunk
+
+    def next(self):
+        """Returns (opcode, payload) of the next frame."""
+        self._need(2)
+        opcode, length = self.buffer[0] & 0x0F, self.buffer[1] & 0x7F
+        offset = 2
+        if length == 126:
+            self._need(4)
+            length, offset = int.from_bytes(self.buffer[2:4], "big"), 4
+        elif length == 127:
+            self._need(10)
+            length, offset = int.from_bytes(self.buffer[2:10], "big"), 10
+        self._need(offset + length)
+        payload = self.buffer[offset : offset + length]
+        self.buffer = self.buffer[offset + length :]
+        return opcode, payload
+
+
+def read_close_frame(sock):
+    """Skips data frames until the close frame; returns its (code, reason)."""
+    reader = FrameReader(sock)
+    while True:
+        opcode, payload = reader.next()
+        if opcode == 0x8:
+            return int.from_bytes(payload[:2], "big"), payload[2:].decode()
+
+
+def chat_past_a_silent_client(server, memory_bound_kib):
+    """Alice chats while a client that never reads is in the room; returns once the server has
+    closed the silent client. Checks that bob (a reader) got every message, in order, that the
+    server's memory stayed bounded, and that the silent client is told why once it reads again."""
 
     async def scenario():
         bob = await join(server, "bob")
@@ -43,6 +96,7 @@ def test_client_that_stops_reading_is_dropped_and_the_room_misses_nothing(start_
         assert await recv(bob) == "silent connected to chat"
         alice = await join(server, "alice")
         assert await recv(bob) == "alice connected to chat"
+        rss_before = memory_kib(server.proc.pid, "VmRSS")
 
         sent = 0
         received = []
@@ -66,18 +120,82 @@ def test_client_that_stops_reading_is_dropped_and_the_room_misses_nothing(start_
             # Alice paces herself by her own echo (so only the silent client falls behind).
             alice_missed += await receive_until(alice, said("alice", f"{sent}:{MESSAGE}"))
         assert dropped.is_set(), f"silent client still connected after {sent} messages"
-        print(f"silent client dropped after {sent} messages")
+        print(f"silent client closed after {sent} messages")
         await asyncio.wait_for(reader, WAIT)
         assert received == [said("alice", f"{i}:{MESSAGE}") for i in range(1, sent + 1)]
+
+        # What the server held for the silent client stayed bounded, whatever was sent.
+        growth_kib = memory_kib(server.proc.pid, "VmHWM") - rss_before
+        assert growth_kib < memory_bound_kib, f"server memory grew by {growth_kib} KiB"
 
         # The room still works for everyone else, and alice saw only the leave notice besides.
         assert alice_missed + await sync(alice, "alice") == [left("silent")]
         assert await sync(bob, "bob") == [said("alice", "sync-marker")]
+
+        # Reading again, the silent client finds the close frame after what was already in flight.
+        code, reason = await asyncio.to_thread(read_close_frame, silent)
+        assert (code, reason) == (1008, "Too slow: too much output left unread.")
         silent.close()
         await close_all(alice, bob)
+        return sent
+
+    return run(scenario())
+
+
+def test_client_over_the_hard_limit_is_closed_and_the_room_misses_nothing(start_server):
+    server = start_server("--threads", "2", "--max-queued-bytes", str(CAP),
+                          "--soft-queued-bytes", str(CAP), "--slow-consumer-grace-ms", "600000")
+    # Up to 32 MiB goes out; the server holds at most the cap (plus its own working set).
+    chat_past_a_silent_client(server, memory_bound_kib=8 * 1024)
+    assert server.wait_for_line(r"WARN .*slow consumer: \d+ bytes left unread; closing it", WAIT)
+
+
+def test_client_over_the_soft_limit_for_the_grace_period_is_closed(start_server):
+    """Under the hard limit, but above the soft one for longer than the grace period: closed too."""
+    hard = 64 << 20  # out of reach: the grace period must be what closes it
+    server = start_server("--threads", "2", "--max-queued-bytes", str(hard),
+                          "--soft-queued-bytes", str(CAP), "--slow-consumer-grace-ms", "300")
+    # Within the grace period the queue may grow towards the hard limit, never past it.
+    chat_past_a_silent_client(server, memory_bound_kib=(hard >> 10) + 8 * 1024)
+    assert server.wait_for_line(
+        r"WARN .*slow consumer: \d+ bytes left unread for the whole grace period; closing it", WAIT)
+
+
+def test_a_burst_within_the_grace_period_is_forgiven(start_server):
+    """A client that falls far behind (beyond the soft limit, under the hard one) but catches up
+    within the grace period stays connected and receives everything."""
+    server = start_server("--threads", "2", "--soft-queued-bytes", str(CAP),
+                          "--slow-consumer-grace-ms", "600000")
+    burst = [f"{i}:{MESSAGE}" for i in range(256)]  # 8 MiB: more than every kernel buffer
+
+    async def scenario():
+        slow = open_silent_client(server.port, "slow")
+        alice = await join(server, "alice")
+        for text in burst:
+            await alice.send(text)
+            await receive_until(alice, said("alice", text))
+        await alice.send("done")
+        await receive_until(alice, said("alice", "done"))
+
+        def read_everything():
+            reader = FrameReader(slow)
+            texts = []
+            while not texts or texts[-1] != said("alice", "done"):
+                opcode, payload = reader.next()
+                assert opcode == 0x1, f"unexpected frame {opcode}: {payload[:80]!r}"
+                texts.append(payload.decode())
+            return texts
+
+        texts = await asyncio.to_thread(read_everything)
+        assert texts == [greeting("slow"), joined("alice")] + [said("alice", t) for t in burst] + [
+            said("alice", "done")
+        ]
+        slow.close()
+        assert await recv(alice) == left("slow")
+        await close_all(alice)
 
     run(scenario())
-    assert server.wait_for_line(r"WARN .*dropping a connection that left \d+ bytes unread", WAIT)
+    assert not any("slow consumer" in line for line in server.lines)
 
 
 def server_side_connections(server_port, client_port):
@@ -105,7 +223,7 @@ def test_pipelined_requests_over_the_output_cap_drop_only_that_connection(start_
     with socket.create_connection(("127.0.0.1", server.port), timeout=WAIT) as sock:
         sock.sendall(request[:10])  # a partial head first, so the rest is parsed from the leftover
         sock.sendall(request[10:] + request * 2000)
-        assert server.wait_for_line(r"dropping a connection that left \d+ bytes unread", WAIT)
+        assert server.wait_for_line(r"slow consumer: \d+ bytes left unread; closing it", WAIT)
     response = http_request(server, "GET", "/healthz")
     assert (response.status, response.body) == (200, b"ok\n")
 

@@ -17,7 +17,7 @@ class fake_transport final : public net::transport {
  public:
   explicit fake_transport(std::size_t loop = 3) : loop_(loop) {}
 
-  void send(net::shared_bytes bytes) override { record(*bytes); }
+  void send(const net::shared_bytes& bytes) override { record(*bytes); }
   void send(std::string bytes) override { record(bytes); }
   void close_after_flush() override { ++close_after_flush_calls; }
   void close_now() override { ++close_now_calls; }

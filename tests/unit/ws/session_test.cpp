@@ -536,6 +536,16 @@ TEST_P(session_test, shutdown_sends_close_1001) {
   EXPECT_EQ(log_.closes, 1);
 }
 
+TEST_P(session_test, slow_consumer_is_closed_with_1008_and_leaves) {
+  session_->on_slow_consumer();
+  const auto frames = sent_frames();
+  ASSERT_EQ(frames.size(), 1U);
+  EXPECT_EQ(frames[0].close_code(), 1008);
+  EXPECT_EQ(frames[0].close_reason(), "Too slow: too much output left unread.");
+  EXPECT_FALSE(session_->is_open());
+  EXPECT_EQ(log_.closes, 1);
+}
+
 TEST_P(session_test, shutdown_after_close_sends_nothing_more) {
   receive(close_frame(1000));
   session_->on_shutdown();
