@@ -12,13 +12,18 @@
 
 namespace parley::app {
 
-// The executor the chat layer posts through: the server's event loops.
+// The executor the chat layer posts through: the server's event loops. From a loop's thread,
+// the tasks for each other loop are gathered and cross in one post per loop turn.
 class loop_executor final : public chat::executor {
  public:
   explicit loop_executor(std::vector<std::unique_ptr<net::event_loop>>& loops) : loops_(loops) {}
   std::size_t loop_count() const override { return loops_.size(); }
   void post(std::size_t loop, std::function<void()> task) override {
-    loops_[loop]->post(std::move(task));
+    if (auto* here = net::event_loop::current()) {
+      here->post_batched(*loops_[loop], std::move(task));
+    } else {
+      loops_[loop]->post(std::move(task));
+    }
   }
 
  private:

@@ -32,6 +32,12 @@ class event_loop {
     boost::asio::post(context_, std::forward<Function>(function));
   }
 
+  // The loop whose thread is calling, or nullptr on any other thread.
+  static event_loop* current();
+  // Called on this loop's thread: runs `task` on `target` later, in the order of such calls. All
+  // tasks for one target gathered during this loop turn cross threads in one post at its end.
+  void post_batched(event_loop& target, std::function<void()> task);
+
   // Every connection on this loop reads into this one buffer and keeps only the leftover of a
   // partial frame, so an idle connection holds no receive buffer.
   std::span<char> receive_buffer() { return receive_buffer_; }
@@ -51,7 +57,15 @@ class event_loop {
   void stop();   // stops it and joins the thread
 
  private:
+  // Once per turn, after the handlers already queued: cross-loop hand-offs, then corked writes.
+  void schedule_end_of_turn();
+  void flush_outbox();
   void flush_deferred();
+
+  struct outbox {
+    event_loop* target = nullptr;
+    std::vector<std::function<void()>> tasks;
+  };
 
   std::size_t index_;
   // Hint: one thread runs it. (Posting from other loops stays thread-safe: not the "unsafe" hint.)
@@ -59,6 +73,8 @@ class event_loop {
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   std::vector<char> receive_buffer_;
   std::vector<std::shared_ptr<connection>> to_flush_;
+  std::vector<outbox> outboxes_;  // by target loop index
+  bool end_of_turn_scheduled_ = false;
   std::unordered_set<connection*> connections_;
   std::function<void()> on_idle_;
   std::thread thread_;
