@@ -1,0 +1,40 @@
+#include "shared_state.hpp"
+
+#include "websocket_session.hpp"
+
+namespace parley::beast_peer {
+
+bool shared_state::join(const std::string& name, websocket_session& session, std::string notice) {
+  auto message = std::make_shared<const std::string>(std::move(notice));
+  std::lock_guard lock(mutex_);
+  if (sessions_.contains(name)) return false;
+  broadcast_locked(message);
+  sessions_.emplace(name, &session);
+  return true;
+}
+
+void shared_state::leave(const std::string& name, const websocket_session& session) {
+  auto message = std::make_shared<const std::string>(name + " left the chat");
+  std::lock_guard lock(mutex_);
+  const auto it = sessions_.find(name);
+  if (it == sessions_.end() || it->second != &session) return;
+  sessions_.erase(it);
+  broadcast_locked(message);
+}
+
+void shared_state::send(std::string message) {
+  auto shared = std::make_shared<const std::string>(std::move(message));
+  std::lock_guard lock(mutex_);
+  broadcast_locked(shared);
+}
+
+// Posting under the lock (the chat-multi example posts after releasing it) is what keeps one
+// order: two broadcasts cannot interleave their posts to a session's strand.
+void shared_state::broadcast_locked(const std::shared_ptr<const std::string>& message) {
+  for (const auto& [name, session] : sessions_) {
+    // A session whose destructor waits for this lock (to leave) is skipped, not revived.
+    if (auto alive = session->weak_from_this().lock()) alive->send(message);
+  }
+}
+
+}  // namespace parley::beast_peer
