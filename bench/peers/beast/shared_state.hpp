@@ -4,6 +4,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace parley::beast_peer {
 
@@ -24,7 +25,8 @@ class shared_state {
   void send(std::string message);
 
  private:
-  void broadcast_locked(const std::shared_ptr<const std::string>& message);
+  using recipients = std::vector<std::shared_ptr<websocket_session>>;
+  void broadcast_locked(const std::shared_ptr<const std::string>& message, recipients& sent_to);
 
   std::mutex mutex_;
   std::unordered_map<std::string, websocket_session*> sessions_;  // guarded by mutex_
