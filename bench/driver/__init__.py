@@ -1,0 +1,1 @@
+"""bench/run's parts: one job per module (see bench/README.md)."""

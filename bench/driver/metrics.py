@@ -1,0 +1,118 @@
+"""What each kind of workload reads off the load generator's answers, and the summary over
+rounds: median (min-max) per server, ratios against parley, and whether the target is met."""
+import collections
+
+from . import stats
+from .workloads import join_notices_expected
+
+# kind -> (key in the load generator's JSON, higher is better, unit for the report)
+PRIMARY = {
+    "throughput": ("deliveries_per_s", True, "deliveries/s"),
+    "scaling": ("deliveries_per_s", True, "deliveries/s"),
+    "latency": ("latency_us.p99", False, "µs p99"),
+    "connect": ("connect_s", False, "s to connect all"),
+    "memory": ("rss_per_conn_bytes", False, "bytes RSS per connection"),
+}
+# kind -> further numbers summarized alongside
+EXTRAS = {
+    "throughput": ("messages_sent", "deliveries"),
+    "scaling": ("messages_sent", "deliveries"),
+    "latency": ("latency_us.p50", "latency_us.p999", "latency_us.max", "lost", "deliveries"),
+    "connect": ("join_notices",),
+    "memory": ("rss_before", "rss_after"),
+}
+LATENCY_TARGET_US = 50_000
+CONNECT_TARGET_S = 10
+RSS_TARGET_BYTES = 1024
+
+
+def value(result, key):
+    """result["a"]["b"] for key "a.b"; None when absent or not a number."""
+    node = result
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node if isinstance(node, (int, float)) and not isinstance(node, bool) else None
+
+
+def summarize_variant(records, kind):
+    """Summary of one server's runs in one workload. Numbers come from clean runs; when no run
+    was clean, from the unclean ones, and the summary says so."""
+    key = PRIMARY[kind][0]
+    statuses = collections.Counter(r["status"] for r in records)
+    used = [r for r in records if r["status"] == "ok"]
+    clean = bool(used)
+    if not used:
+        used = [r for r in records if r["status"] == "unclean" and r.get("result")]
+    values = [v for v in (value(r["result"], key) for r in used) if v is not None]
+    extras = {k: stats.summarize([v for v in (value(r["result"], k) for r in used)
+                                  if v is not None]) for k in EXTRAS[kind]}
+    return {"runs": len(records), "statuses": dict(statuses), "clean": clean,
+            "primary": stats.summarize(values), "extras": extras}
+
+
+def peer_ratio(kind, parley_median, peer_median):
+    """How many times better parley is than the peer (>1: parley wins), on medians."""
+    higher_is_better = PRIMARY[kind][1]
+    if higher_is_better:
+        return stats.ratio(parley_median, peer_median)
+    return stats.ratio(peer_median, parley_median)
+
+
+def median(summary):
+    return summary["primary"]["median"] if summary and summary["primary"] else None
+
+
+def summarize_workload(load, records_by_label, timeout_s):
+    """Summary of a workload: per variant, the ratios, and the target verdict."""
+    variants = {label: summarize_variant(recs, load.kind)
+                for label, recs in records_by_label.items()}
+    out = {"kind": load.kind, "metric": PRIMARY[load.kind][0], "unit": PRIMARY[load.kind][2],
+           "variants": variants, "ratios": {}}
+    if load.kind == "scaling":
+        labels = list(variants)
+        if len(labels) == 2:
+            first, second = variants[labels[0]], variants[labels[1]]
+            out["ratios"][f"{labels[0]} / {labels[1]}"] = {
+                "value": stats.ratio(median(first), median(second)),
+                "clean": first["clean"] and second["clean"]}
+    else:
+        base = median(variants.get("parley"))
+        parley_clean = bool(variants.get("parley")) and variants["parley"]["clean"]
+        for label, summary in variants.items():
+            if label == "parley":
+                continue
+            entry = {"value": peer_ratio(load.kind, base, median(summary)),
+                     "clean": summary["clean"] and parley_clean}
+            # A peer that timed out connecting took at least the timeout: a lower bound.
+            if entry["value"] is None and load.kind == "connect" and base:
+                if summary["statuses"].get("timeout"):
+                    entry = {"value": timeout_s / base, "at_least": True, "clean": parley_clean}
+            out["ratios"][f"parley / {label}"] = entry
+    out["target_met"] = target_met(load, variants, out["ratios"])
+    return out
+
+
+def target_met(load, variants, ratios):
+    """True / False against the issue's target, None when not measured enough to say."""
+    parley = variants.get("parley")
+    if not parley or not parley["primary"]:
+        return None
+    if not parley["clean"]:
+        return False
+    if load.kind == "throughput":
+        values = [r["value"] for r in ratios.values()]
+        if not values or any(v is None for v in values):
+            return None
+        return all(v >= load.min_ratio for v in values)
+    if load.kind == "latency":
+        lost = parley["extras"]["lost"]
+        return parley["primary"]["max"] < LATENCY_TARGET_US and (lost is None or lost["max"] == 0)
+    if load.kind == "connect":
+        notices = parley["extras"]["join_notices"]
+        all_notices = notices is not None and notices["min"] >= join_notices_expected(load.clients)
+        return parley["primary"]["max"] < CONNECT_TARGET_S and all_notices
+    if load.kind == "memory":
+        return parley["primary"]["max"] <= RSS_TARGET_BYTES
+    return None
