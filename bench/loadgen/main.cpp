@@ -4,7 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
-#include <map>
+#include <string>
 
 #include "options.hpp"
 #include "run.hpp"
@@ -31,11 +31,10 @@ int main(int argc, char** argv) {
   options opts;
   CLI::App cli{"parley-loadgen: load generator for the Parley chat server", "parley-loadgen"};
   cli.get_formatter()->column_width(34);
-  const std::map<std::string, run_mode> modes{
-      {"fanout", run_mode::fanout}, {"connect", run_mode::connect}, {"idle", run_mode::idle}};
-  cli.add_option("--mode", opts.mode, "fanout | connect | idle")
-      ->transform(CLI::CheckedTransformer(modes, CLI::ignore_case))
-      ->default_str("fanout");
+  std::string mode = "fanout";
+  cli.add_option("--mode", mode, "what to measure")
+      ->check(CLI::IsMember({"fanout", "connect", "idle"}))
+      ->capture_default_str();
   cli.add_option("--host", opts.host, "server address")->capture_default_str();
   cli.add_option("--port", opts.port, "server port")->capture_default_str();
   cli.add_option("--clients", opts.clients, "connections (chat users)")
@@ -82,6 +81,9 @@ int main(int argc, char** argv) {
     const int code = cli.exit(e);
     return code == 0 ? 0 : 2;
   }
+  opts.mode = mode == "connect" ? run_mode::connect
+              : mode == "idle"  ? run_mode::idle
+                                : run_mode::fanout;
   if (opts.mode == run_mode::fanout && opts.senders > opts.clients) {
     std::fprintf(stderr, "--senders (%u) must not exceed --clients (%u)\n", opts.senders,
                  opts.clients);

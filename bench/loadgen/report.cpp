@@ -37,8 +37,8 @@ bool is_fanout(const options& o) {
 void print_summary(const options& o, const run_report& r) {
   std::FILE* out = stderr;
   fmt::print(out, "mode {}: {} clients, {} thread(s)\n", mode_name(o.mode), o.clients, o.threads);
-  fmt::print(out, "  joined: {} of {} join notices, {} greetings, connect {:.3f} s\n",
-             r.join_notices, r.expected_join_notices, r.greetings, r.connect_s);
+  fmt::print(out, "  joined: {} of {} join notices, {} greetings, connect {} s\n", r.join_notices,
+             r.expected_join_notices, r.greetings, number_or_null(r.connect_s));
   if (is_fanout(o)) {
     fmt::print(out, "  {} senders, {} B text, {}, warmup {} s, measured {} s\n", o.senders, o.size,
                o.rate > 0 ? fmt::format("rate {}/s", o.rate) : fmt::format("window {}", o.window),

@@ -98,8 +98,9 @@ class controller {
     std::int64_t last_join = 0;
     for (auto& w : workers_)
       last_join = std::max(last_join, w->published().last_join_ns.load(std::memory_order_relaxed));
-    r.connect_s = (last_join - start_ns_) / 1e9;
-    return joined && sum(&progress::errors) == 0;
+    const bool ok = joined && sum(&progress::errors) == 0;
+    if (ok) r.connect_s = (last_join - start_ns_) / 1e9;
+    return ok;
   }
 
   // Fanout after the joins: warmup, measured window, then the drain until every client has
