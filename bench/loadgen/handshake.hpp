@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstddef>
+#include <random>
+#include <string>
+#include <string_view>
+
+namespace parley::bench {
+
+// A client's opening handshake: the request to send and the Sec-WebSocket-Accept to expect.
+struct handshake {
+  std::string request;
+  std::string expected_accept;
+};
+
+// Builds the upgrade request for ws://host:port/chat/{name}?age=1 with a random 16-byte key.
+handshake make_handshake(std::string_view host, unsigned port, std::string_view name,
+                         std::mt19937_64& random);
+
+enum class response_status {
+  need_more,  // no blank line yet
+  upgraded,   // 101 with the right Sec-WebSocket-Accept
+  refused,    // anything else
+};
+
+struct response_check {
+  response_status status = response_status::need_more;
+  std::size_t head_size = 0;  // bytes up to and including the blank line
+};
+
+// Checks the server's response head at the start of `input`.
+response_check check_response(std::string_view input, std::string_view expected_accept);
+
+}  // namespace parley::bench

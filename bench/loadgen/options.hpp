@@ -1,0 +1,35 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace parley::bench {
+
+enum class run_mode { fanout, connect, idle };
+
+// Everything the command line sets; defaults carry their reason.
+struct options {
+  run_mode mode = run_mode::fanout;
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 9090;
+  std::uint32_t clients = 100;
+  std::string name_prefix = "u";
+  std::uint32_t connect_concurrency = 256;  // handshakes in flight; a backlog-sized burst
+  double timeout_s = 120;                   // each wait (joins, drain) gives up after this
+  bool json = false;
+  int server_pid = 0;  // 0: no RSS readings
+  unsigned threads = 1;
+
+  // fanout
+  std::uint32_t senders = 1;
+  std::uint32_t size = 64;    // bytes of message text, not of the frame
+  std::uint32_t window = 16;  // messages a sender keeps outstanding (closed loop)
+  double rate = 0;            // aggregate messages/s (open loop); 0: use the window
+  double warmup_s = 2;
+  double duration_s = 10;
+
+  // idle
+  double hold_s = 0;  // keep the idle connections open this long after measuring
+};
+
+}  // namespace parley::bench

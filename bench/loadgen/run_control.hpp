@@ -1,0 +1,33 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+namespace parley::bench {
+
+enum class command : int {
+  connect,        // open this worker's connections (from the start)
+  start_sending,  // fanout: the schedule below is set; senders go
+  stop,           // close everything and return from run()
+};
+
+// The fanout schedule, CLOCK_MONOTONIC ns. Written before command::start_sending is released.
+struct send_schedule {
+  std::int64_t warmup_start = 0;
+  std::int64_t measure_start = 0;  // latency and deliveries/s count from here
+  std::int64_t measure_end = 0;    // senders stop here
+};
+
+// Published by a worker at the end of every loop turn (relaxed stores of its own counters), so
+// the controller can watch progress without touching the worker's state.
+struct alignas(64) progress {
+  std::atomic<std::uint64_t> greetings{0};
+  std::atomic<std::uint64_t> join_notices{0};
+  std::atomic<std::uint64_t> deliveries{0};  // loadgen messages received, every phase
+  std::atomic<std::uint64_t> sent{0};
+  std::atomic<std::uint64_t> errors{0};
+  std::atomic<std::int64_t> last_join_ns{0};  // latest greeting or join notice
+  std::atomic<bool> senders_done{false};      // `sent` is final
+};
+
+}  // namespace parley::bench
