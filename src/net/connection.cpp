@@ -113,14 +113,19 @@ std::size_t connection::offer(std::span<char> bytes) {
 }
 
 void connection::send(const shared_bytes& bytes) {
-  if (state_ != state::open || slow_consumer_) return;
-  queued_bytes_ += bytes->size() + k_queue_entry_overhead;
+  if (!admit(bytes->size())) return;
+  queue_.push_back(loop_.bytes_pool().share(bytes));
+  schedule_flush();
+}
+
+bool connection::admit(std::size_t size) {
+  if (state_ != state::open || slow_consumer_) return false;
+  queued_bytes_ += size + k_queue_entry_overhead;
   if (queued_bytes_ > limits_.soft && over_output_limits()) {
     give_up_on_slow_consumer();
-    return;
+    return false;
   }
-  queue_.push_back(bytes);
-  schedule_flush();
+  return true;
 }
 
 bool connection::over_output_limits() {
@@ -140,8 +145,8 @@ void connection::give_up_on_slow_consumer() {
   // Drop everything not yet begun; a frame partly sent must be finished to keep the stream whole.
   const std::size_t keep = queue_head_ < queue_.size() && queue_offset_ > 0 ? 1 : 0;
   queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(queue_head_ + keep), queue_.end());
-  queued_bytes_ = keep == 0 ? 0
-                            : queue_[queue_head_]->size() - queue_offset_ + k_queue_entry_overhead;
+  queued_bytes_ =
+      keep == 0 ? 0 : queue_[queue_head_]->size() - queue_offset_ + k_queue_entry_overhead;
   above_soft_since_ = {};
   // Told from a fresh handler call: this send may come from inside a room's delivery loop.
   loop_.post([self = shared_from_this()] {
@@ -152,7 +157,9 @@ void connection::give_up_on_slow_consumer() {
 }
 
 void connection::send(std::string bytes) {
-  send(std::make_shared<const std::string>(std::move(bytes)));
+  if (!admit(bytes.size())) return;
+  queue_.push_back(loop_.bytes_pool().own(std::make_shared<const std::string>(std::move(bytes))));
+  schedule_flush();
 }
 
 void connection::schedule_flush() {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "net/local_bytes.hpp"
 #include "net/transport.hpp"
 
 namespace parley::net {
@@ -61,6 +62,8 @@ class connection final : public transport, public std::enable_shared_from_this<c
   void deliver(std::span<char> bytes);
   std::size_t offer(std::span<char> bytes);
   void schedule_flush();
+  // Counts `size` more bytes of output, or says no (closing, or the peer just became too slow).
+  bool admit(std::size_t size);
   // Whether queueing has just made the peer a slow consumer (checks the clock only when above the
   // soft limit).
   bool over_output_limits();
@@ -76,13 +79,13 @@ class connection final : public transport, public std::enable_shared_from_this<c
   std::unique_ptr<connection_handler> handler_;
   std::unique_ptr<connection_handler> retired_handler_;  // kept alive while its on_data returns
   std::string leftover_;                                 // unconsumed bytes of a partial message
-  std::vector<shared_bytes> queue_;                      // outgoing, in order, from queue_head_ on
-  std::size_t queue_head_ = 0;          // entries before it are sent (compacted now and then)
-  std::size_t queue_offset_ = 0;        // bytes of queue_[queue_head_] already sent
-  std::size_t queued_bytes_ = 0;        // unsent bytes plus a per-entry overhead
+  std::vector<local_ref> queue_;                         // outgoing, in order, from queue_head_ on
+  std::size_t queue_head_ = 0;    // entries before it are sent (compacted now and then)
+  std::size_t queue_offset_ = 0;  // bytes of queue_[queue_head_] already sent
+  std::size_t queued_bytes_ = 0;  // unsent bytes plus a per-entry overhead
   output_limits limits_;
   std::chrono::steady_clock::time_point above_soft_since_{};  // zero: not above the soft limit
-  std::uint32_t timer_generation_ = 0;  // tells a stale timer wake-up apart
+  std::uint32_t timer_generation_ = 0;                        // tells a stale timer wake-up apart
   state state_ = state::open;
   bool flush_scheduled_ = false;
   bool waiting_writable_ = false;

@@ -11,6 +11,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "net/local_bytes.hpp"
+
 namespace parley::net {
 
 class connection;
@@ -42,6 +44,9 @@ class event_loop {
   // partial frame, so an idle connection holds no receive buffer.
   std::span<char> receive_buffer() { return receive_buffer_; }
 
+  // Loop-local references to output bytes, for this loop's connections' queues.
+  local_bytes_pool& bytes_pool() { return bytes_pool_; }
+
   // Schedules a flush of `conn` at the end of this loop turn (corking: many sends, one write).
   void defer_flush(std::shared_ptr<connection> conn);
 
@@ -67,6 +72,7 @@ class event_loop {
     std::vector<std::function<void()>> tasks;
   };
 
+  local_bytes_pool bytes_pool_;  // first: outlives every connection (and queue) of the loop
   std::size_t index_;
   // Hint: one thread runs it. (Posting from other loops stays thread-safe: not the "unsafe" hint.)
   boost::asio::io_context context_{1};
