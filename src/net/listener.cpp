@@ -15,6 +15,8 @@ using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT
 
 // After a failed accept (typically EMFILE), wait before the next try instead of spinning.
 constexpr std::chrono::milliseconds k_accept_retry_delay{100};
+// Accepts per readiness event before the loop serves its other connections again.
+constexpr int k_accepts_per_wakeup = 256;
 
 asio::ip::tcp::endpoint claim_endpoint(const asio::ip::tcp::endpoint& wanted) {
   // A plain socket (no SO_REUSEPORT) binds only where no one listens; it is closed again at once
@@ -42,26 +44,38 @@ listener::listener(event_loop& loop, const asio::ip::tcp::endpoint& endpoint,
 }
 
 void listener::start() {
-  do_accept();
+  acceptor_.non_blocking(true);
+  wait_acceptable();
 }
 
-void listener::do_accept() {
-  acceptor_.async_accept(
-      loop_.context(), [this](boost::system::error_code ec, asio::ip::tcp::socket socket) {
-        if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
-        if (ec) {
-          obs::net_log().warn("accept failed: {}; retrying in {} ms", ec.message(),
-                              k_accept_retry_delay.count());
-          retry_timer_.expires_after(k_accept_retry_delay);
-          retry_timer_.async_wait([this](boost::system::error_code wait_ec) {
-            if (!wait_ec && acceptor_.is_open()) do_accept();
-          });
-          return;
-        }
-        auto conn = std::make_shared<connection>(loop_, std::move(socket), limits_);
-        conn->start(factory_(*conn));
-        do_accept();
+void listener::wait_acceptable() {
+  acceptor_.async_wait(asio::socket_base::wait_read, [this](boost::system::error_code ec) {
+    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+    accept_ready();
+  });
+}
+
+void listener::accept_ready() {
+  // Everything waiting, not one per loop turn: a turn can be long (thousands of writes while a
+  // crowd joins), and one accept per turn would leave the backlog to overflow.
+  for (int i = 0; i < k_accepts_per_wakeup; ++i) {
+    boost::system::error_code ec;
+    asio::ip::tcp::socket socket(loop_.context());
+    acceptor_.accept(socket, ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) break;
+    if (ec) {
+      obs::net_log().warn("accept failed: {}; retrying in {} ms", ec.message(),
+                          k_accept_retry_delay.count());
+      retry_timer_.expires_after(k_accept_retry_delay);
+      retry_timer_.async_wait([this](boost::system::error_code wait_ec) {
+        if (!wait_ec && acceptor_.is_open()) wait_acceptable();
       });
+      return;
+    }
+    auto conn = std::make_shared<connection>(loop_, std::move(socket), limits_);
+    conn->start(factory_(*conn));
+  }
+  wait_acceptable();
 }
 
 }  // namespace parley::net

@@ -33,7 +33,8 @@ class listener {
   boost::asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
 
  private:
-  void do_accept();
+  void wait_acceptable();
+  void accept_ready();
 
   event_loop& loop_;
   boost::asio::ip::tcp::acceptor acceptor_;
