@@ -71,7 +71,7 @@ void init_logging(const log_options& options) {
     logger->set_level(level);
   }
   if (!options.file.empty()) made.server->sinks().push_back(stdout_sink(options.format));
-  made.access->set_level(options.access ? spdlog::level::info : spdlog::level::off);
+  if (!options.access) made.access->set_level(spdlog::level::off);
 }
 
 spdlog::logger& chat_log() {

@@ -10,7 +10,7 @@ struct log_options {
   std::string level = "info";   // trace, debug, info, warn, error, critical, off
   std::string format = "text";  // text (the tutorial's line) or json (one object per line)
   std::string file = {};        // append here; empty: standard output
-  bool access = true;           // parley.access lines, whatever the level
+  bool access = true;           // parley.access lines (at info, so not at level warn or above)
 };
 
 // Sets up every logger, before the server starts its threads. Lines go to standard output, or
