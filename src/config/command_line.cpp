@@ -21,7 +21,8 @@ command_line read_command_line(const std::vector<std::string>& args) {
   CLI::App cli{"", "parley"};
   cli.set_help_flag();
   cli.add_flag("-h,--help", flags.help);
-  cli.add_option("--config", flags.config_path);
+  cli.add_option("--config", flags.config_path)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   for (std::size_t i = 0; i < keys.size(); ++i) {
     auto names = flag_name(keys[i]);
     if (!keys[i].alias.empty()) names += "," + std::string(keys[i].alias);
