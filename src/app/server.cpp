@@ -28,7 +28,8 @@ std::vector<std::unique_ptr<net::event_loop>> make_loops(unsigned threads) {
 asio::ip::tcp::endpoint claim_listen_endpoint(const config::options& options) {
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(options.bind_address, ec);
-  if (ec) throw std::runtime_error("--bind: '" + options.bind_address + "' is not an IP address");
+  if (ec)
+    throw std::runtime_error("server.bind: '" + options.bind_address + "' is not an IP address");
   try {
     return net::claim_endpoint({address, options.port});
   } catch (const boost::system::system_error& error) {

@@ -1,76 +1,54 @@
-#include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
-#include "config/options.hpp"
+#include <CLI/CLI.hpp>
+#include <algorithm>
+
+#include "config/error.hpp"
+#include "config/keys.hpp"
+#include "config/parse_value.hpp"
+#include "config/sources.hpp"
 
 namespace parley::config {
 
-parse_outcome parse_command_line(int argc, char** argv) {
-  options opts;
-  CLI::App cli{"parley: a WebSocket chat server (the tutorial's chat room, and more)", "parley"};
-  cli.get_formatter()->column_width(36);
+command_line read_command_line(const std::vector<std::string>& args) {
+  const auto keys = all_keys();
+  command_line flags;
+  flags.values.resize(keys.size());
 
-  std::int64_t handshake_ms = opts.handshake_timeout.count();
-  std::int64_t close_ms = opts.close_timeout.count();
-  std::int64_t ping_ms = opts.ping_interval.count();
-  std::int64_t shutdown_ms = opts.shutdown_timeout.count();
-  std::int64_t grace_ms = opts.slow_consumer_grace.count();
-
-  cli.add_option("--port", opts.port, "TCP port for HTTP and WebSocket (0: any free port)")
-      ->capture_default_str();
-  cli.add_option("--bind", opts.bind_address, "address to listen on")->capture_default_str();
-  cli.add_option("--threads", opts.threads, "event-loop threads (0: one per core)")
-      ->capture_default_str()
-      ->check(CLI::Range(0U, 1024U));
-  cli.add_flag("--echo-endpoint", opts.echo_endpoint,
-               "serve the /echo WebSocket (conformance tests)");
-  cli.add_option("--max-message-size", opts.max_message_size,
-                 "largest WebSocket message in bytes; larger ones close with 1009")
-      ->capture_default_str()
-      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 30));
-  cli.add_option("--max-queued-bytes", opts.max_queued_bytes,
-                 "unsent output a client may leave unread before it is closed at once (1008)")
-      ->capture_default_str()
-      ->check(CLI::Range(std::uint64_t{1024}, std::uint64_t{1} << 34));
-  cli.add_option("--soft-queued-bytes", opts.soft_queued_bytes,
-                 "unsent output a client may keep for the grace period before it is closed (1008)")
-      ->capture_default_str()
-      ->check(CLI::Range(std::uint64_t{1024}, std::uint64_t{1} << 34));
-  cli.add_option("--slow-consumer-grace-ms", grace_ms,
-                 "how long a client may stay above --soft-queued-bytes")
-      ->capture_default_str()
-      ->check(CLI::Range(std::int64_t{0}, std::int64_t{3'600'000}));
-  cli.add_option("--handshake-timeout-ms", handshake_ms,
-                 "time to send a complete HTTP request (and keep-alive idle time)")
-      ->capture_default_str()
-      ->check(CLI::Range(std::int64_t{1}, std::int64_t{3'600'000}));
-  cli.add_option("--close-timeout-ms", close_ms, "time a client has to answer our close frame")
-      ->capture_default_str()
-      ->check(CLI::Range(std::int64_t{1}, std::int64_t{600'000}));
-  cli.add_option("--ping-interval-ms", ping_ms,
-                 "ping a quiet WebSocket after this long; drop it after twice this long (0: off)")
-      ->capture_default_str()
-      ->check(CLI::Range(std::int64_t{0}, std::int64_t{3'600'000}));
-  cli.add_option("--shutdown-timeout-ms", shutdown_ms,
-                 "on SIGTERM/SIGINT, how long to wait for WebSockets to close before exiting")
-      ->capture_default_str()
-      ->check(CLI::Range(std::int64_t{0}, std::int64_t{3'600'000}));
-  cli.add_option("--web-root", opts.web_root,
-                 "serve the web client from this folder instead of the copy built in");
-  cli.add_option("--log-level", opts.log_level, "trace, debug, info, warn, error, critical or off")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
-
-  try {
-    cli.parse(argc, argv);
-  } catch (const CLI::ParseError& error) {
-    return {std::nullopt, cli.exit(error)};
+  // CLI11 only splits the arguments: every value is kept as text and goes through the same
+  // parsing and checks as the environment's, so both report errors alike. Help is ours
+  // (help_text), built from the key table.
+  CLI::App cli{"", "parley"};
+  cli.set_help_flag();
+  cli.add_flag("-h,--help", flags.help);
+  cli.add_option("--config", flags.config_path)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    auto names = flag_name(keys[i]);
+    if (!keys[i].alias.empty()) names += "," + std::string(keys[i].alias);
+    if (keys[i].target.type == value_type::boolean) {
+      cli.add_flag(names, flags.values[i]);  // bare: "true"; --name=false: "false"
+    } else {
+      cli.add_option(names, flags.values[i])->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    }
   }
-  opts.handshake_timeout = std::chrono::milliseconds(handshake_ms);
-  opts.close_timeout = std::chrono::milliseconds(close_ms);
-  opts.ping_interval = std::chrono::milliseconds(ping_ms);
-  opts.shutdown_timeout = std::chrono::milliseconds(shutdown_ms);
-  opts.slow_consumer_grace = std::chrono::milliseconds(grace_ms);
-  return {opts, 0};
+
+  std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them backwards
+  try {
+    cli.parse(reversed);
+  } catch (const CLI::ParseError& trouble) {
+    throw error(fmt::format("{} (parley --help lists the flags)", one_line(trouble.what())));
+  }
+  return flags;
+}
+
+void apply_command_line(const command_line& flags, options& opts) {
+  const auto keys = all_keys();
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (!flags.values[i]) continue;
+    const auto& text = *flags.values[i];
+    store_text(keys[i], text, opts, fmt::format("{}={}", flag_name(keys[i]), single_quoted(text)));
+  }
 }
 
 }  // namespace parley::config

@@ -6,10 +6,22 @@
 // Every default in one place, each with its reason.
 namespace parley::config::defaults {
 
+// [server]
 // The tutorial's port.
 constexpr std::uint16_t port = 9090;
 // All interfaces, as the tutorial's server listens; tests bind 127.0.0.1.
 constexpr const char* bind_address = "0.0.0.0";
+// 0: one event loop per core, the most a shared-nothing server can use.
+constexpr unsigned threads = 0;
+// Empty: the web client compiled into the binary, so one file is the whole deployment.
+constexpr const char* web_root = "";
+// /echo exists for the RFC 6455 conformance suite only; a chat server does not need it.
+constexpr bool echo_endpoint = false;
+// How long shutdown waits for WebSockets to finish their close handshakes before exiting anyway:
+// below Kubernetes' 30 s termination grace period, above a round trip to a slow phone.
+constexpr std::chrono::milliseconds shutdown_timeout{5'000};
+
+// [limits]
 // 64 KiB: far above any chat line, small enough that 10,000 users cannot pin much memory with
 // half-sent messages.
 constexpr std::uint64_t max_message_size = 64 * 1024;
@@ -27,7 +39,32 @@ constexpr std::chrono::milliseconds handshake_timeout{10'000};
 constexpr std::chrono::milliseconds ping_interval{30'000};
 // How long a client may take to answer our close frame.
 constexpr std::chrono::milliseconds close_timeout{5'000};
-// How long shutdown waits for WebSockets to finish their close handshakes before exiting anyway.
-constexpr std::chrono::milliseconds shutdown_timeout{5'000};
+
+// [metrics]
+// Off: an endpoint nobody scrapes is one more open port; the tutorial turns it on in its file.
+constexpr bool metrics_enabled = false;
+// Prometheus' convention of one port per exporter, away from the chat port so it can stay
+// internal; 9797 is the tutorial's (Ballerina's) metrics port.
+constexpr std::uint16_t metrics_port = 9797;
+constexpr const char* metrics_bind = "0.0.0.0";
+
+// [tracing]
+// Off: exporting spans costs a thread and a collector; the tutorial turns it on in its file.
+constexpr bool tracing_enabled = false;
+// OTLP over HTTP on a local collector (Jaeger all-in-one listens there).
+constexpr const char* tracing_endpoint = "http://localhost:4318/v1/traces";
+// Every trace: chat traffic is light, and a sampled-out upgrade is the one you need.
+constexpr double tracing_sample_ratio = 1.0;
+constexpr const char* tracing_service_name = "parley";
+
+// [log]
+constexpr const char* log_level = "info";
+// The tutorial's line format, which its Logstash grok pattern parses.
+constexpr const char* log_format = "text";
+// Empty: standard output, where containers and systemd collect it.
+constexpr const char* log_file = "";
+// On: one line per upgrade and per close is what an operator asks for first, and it is cheap
+// next to the chat lines already logged.
+constexpr bool log_access = true;
 
 }  // namespace parley::config::defaults

@@ -2,19 +2,23 @@
 
 #include <chrono>
 #include <cstdint>
-#include <optional>
 #include <string>
 
 #include "config/defaults.hpp"
 
 namespace parley::config {
 
-// Everything the server can be told at start-up.
+// Everything the server can be told at start-up; config/keys.cpp maps each member to its key.
 struct options {
+  // [server]
   std::uint16_t port = defaults::port;  // 0: any free port (tests)
   std::string bind_address = defaults::bind_address;
-  unsigned threads = 0;        // event loops; 0: one per core
-  bool echo_endpoint = false;  // serve /echo (conformance tests)
+  unsigned threads = defaults::threads;          // event loops; 0: one per core
+  std::string web_root = defaults::web_root;     // empty: the embedded web client
+  bool echo_endpoint = defaults::echo_endpoint;  // serve /echo (conformance tests)
+  std::chrono::milliseconds shutdown_timeout = defaults::shutdown_timeout;
+
+  // [limits]
   std::uint64_t max_message_size = defaults::max_message_size;
   // Unsent output per connection: over the hard limit a client is closed at once; above the soft
   // limit for longer than the grace period, too.
@@ -24,18 +28,23 @@ struct options {
   std::chrono::milliseconds handshake_timeout = defaults::handshake_timeout;
   std::chrono::milliseconds close_timeout = defaults::close_timeout;
   std::chrono::milliseconds ping_interval = defaults::ping_interval;  // 0: never ping
-  std::chrono::milliseconds shutdown_timeout = defaults::shutdown_timeout;
-  std::string web_root;  // empty: the embedded web client
-  std::string log_level = "info";
-};
 
-// The outcome of reading the command line: options to run with, or an exit code
-// (after --help, or after an error already printed).
-struct parse_outcome {
-  std::optional<options> run;
-  int exit_code = 0;
-};
+  // [metrics]
+  bool metrics_enabled = defaults::metrics_enabled;
+  std::uint16_t metrics_port = defaults::metrics_port;
+  std::string metrics_bind = defaults::metrics_bind;
 
-parse_outcome parse_command_line(int argc, char** argv);
+  // [tracing]
+  bool tracing_enabled = defaults::tracing_enabled;
+  std::string tracing_endpoint = defaults::tracing_endpoint;     // OTLP/HTTP traces URL
+  double tracing_sample_ratio = defaults::tracing_sample_ratio;  // 0..1
+  std::string tracing_service_name = defaults::tracing_service_name;
+
+  // [log]
+  std::string log_level = defaults::log_level;    // trace ... critical, off
+  std::string log_format = defaults::log_format;  // text or json
+  std::string log_file = defaults::log_file;      // empty: standard output
+  bool log_access = defaults::log_access;         // parley.access lines
+};
 
 }  // namespace parley::config

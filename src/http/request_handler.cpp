@@ -8,6 +8,7 @@
 
 #include "http/response.hpp"
 #include "http/site.hpp"
+#include "obs/escaped.hpp"
 #include "obs/log.hpp"
 #include "ws/handshake.hpp"
 #include "ws/session.hpp"
@@ -44,6 +45,11 @@ const std::vector<std::pair<std::string_view, std::string_view>> k_static_header
 };
 
 }  // namespace
+
+void request_handler::log_upgrade(std::string_view path, int status) const {
+  obs::access_log().info("upgrade remote={} path={} status={}", transport_.remote_address(),
+                         obs::escaped{path}, status);
+}
 
 request_handler::request_handler(net::transport& transport, site& site)
     : transport_(transport), site_(site), parser_(std::make_unique<request_parser>()) {
@@ -117,6 +123,7 @@ bool request_handler::serve() {
                                       request.version() == 11};
     switch (ws::check_upgrade(upgrade)) {
       case ws::handshake_verdict::bad_request:
+        log_upgrade(path, 400);
         reject(400, "malformed WebSocket upgrade");
         return false;
       case ws::handshake_verdict::not_an_upgrade:
@@ -137,6 +144,7 @@ bool request_handler::serve() {
           answer.body = "Not Found\n";
           break;
         }
+        log_upgrade(path, 101);
         transport_.cancel_timer();
         transport_.send(ws::switching_protocols_response(upgrade.key));
         if (!transport_.is_open()) return false;  // dropped: over its output cap
@@ -144,10 +152,11 @@ bool request_handler::serve() {
             std::make_unique<ws::session>(transport_, std::move(application), site_.ws_limits);
         auto& opened = *session;
         transport_.replace_handler(std::move(session));  // `this` is retired after on_data returns
-        opened.open();
+        opened.open(path);
         return false;
       }
     }
+    log_upgrade(path, answer.status);
   } else if (path == "/healthz") {
     answer.body = "ok\n";
   } else if (path == "/readyz") {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <string_view>
 
 #include "net/transport.hpp"
 
@@ -27,6 +28,8 @@ class request_handler final : public net::connection_handler {
   // Answers the request just parsed; false when the connection no longer takes requests.
   bool serve();
   void reject(int status, std::string_view why);
+  // The access log's line for a WebSocket upgrade request, whatever its answer.
+  void log_upgrade(std::string_view path, int status) const;
 
   net::transport& transport_;
   site& site_;

@@ -55,6 +55,15 @@ std::size_t connection::loop_index() const {
   return loop_.index();
 }
 
+std::string connection::remote_address() const {
+  boost::system::error_code ec;
+  const auto peer = socket_.remote_endpoint(ec);
+  if (ec) return {};
+  const auto address = peer.address().to_string();
+  const auto port = std::to_string(peer.port());
+  return peer.address().is_v6() ? "[" + address + "]:" + port : address + ":" + port;
+}
+
 void connection::wait_readable() {
   socket_.async_wait(asio::socket_base::wait_read,
                      [self = shared_from_this()](const boost::system::error_code& ec) {

@@ -48,6 +48,7 @@ class connection final : public transport, public std::enable_shared_from_this<c
   void cancel_timer() override;
   void replace_handler(std::unique_ptr<connection_handler> handler) override;
   std::size_t loop_index() const override;
+  std::string remote_address() const override;
 
  private:
   enum class state : std::uint8_t {

@@ -60,6 +60,9 @@ class transport {
   }
   // Index of the event loop (thread) the connection lives on.
   virtual std::size_t loop_index() const = 0;
+  // The peer as "address:port" ("[::1]:port" for IPv6), for logs; empty when unknown (the socket
+  // is closed already, or there is none).
+  virtual std::string remote_address() const { return {}; }
 };
 
 }  // namespace parley::net

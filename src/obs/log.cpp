@@ -1,54 +1,42 @@
 #include "obs/log.hpp"
 
-#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include <array>
 #include <memory>
 #include <stdexcept>
+#include <vector>
+
+#include "obs/formatters.hpp"
 
 namespace parley::obs {
 namespace {
 
-// Upper-case level padded to five characters ("INFO ", "WARN ", "ERROR"), as Ballerina prints
-// them and the tutorial's Logstash pattern (%{WORD:logLevel}%{SPACE}) expects.
-class upper_level_flag final : public spdlog::custom_flag_formatter {
- public:
-  void format(const spdlog::details::log_msg& msg, const std::tm&,
-              spdlog::memory_buf_t& dest) override {
-    static constexpr std::array<std::string_view, 7> names = {"TRACE", "DEBUG", "INFO ", "WARN ",
-                                                              "ERROR", "FATAL", "OFF  "};
-    const auto name = names[static_cast<std::size_t>(msg.level)];
-    dest.append(name.data(), name.data() + name.size());
-  }
-  [[nodiscard]] std::unique_ptr<custom_flag_formatter> clone() const override {
-    return std::make_unique<upper_level_flag>();
-  }
-};
-
 struct loggers {
-  std::shared_ptr<spdlog::logger> chat, http, ws, net, server;
+  std::shared_ptr<spdlog::logger> chat, http, ws, net, server, access;
+
+  [[nodiscard]] std::vector<spdlog::logger*> every() const {
+    return {chat.get(), http.get(), ws.get(), net.get(), server.get(), access.get()};
+  }
 };
 
-std::shared_ptr<spdlog::logger> make_logger(const char* name, const spdlog::sink_ptr& sink) {
-  auto logger = std::make_shared<spdlog::logger>(name, sink);
-  return logger;
+spdlog::sink_ptr stdout_sink(const std::string& format) {
+  auto sink = std::make_shared<spdlog::sinks::stdout_sink_mt>();
+  sink->set_formatter(format == "json" ? make_json_formatter() : make_text_formatter());
+  return sink;
 }
 
 loggers& all() {
   static loggers instance = [] {
-    auto sink = std::make_shared<spdlog::sinks::stdout_sink_mt>();
-    auto formatter = std::make_unique<spdlog::pattern_formatter>();
-    formatter->add_flag<upper_level_flag>('*').set_pattern("%Y-%m-%d %H:%M:%S,%e %* [%n] - %v");
-    sink->set_formatter(std::move(formatter));
-    loggers made{make_logger("parley.chat", sink), make_logger("parley.http", sink),
-                 make_logger("parley.ws", sink), make_logger("parley.net", sink),
-                 make_logger("parley.server", sink)};
-    for (auto* logger : {&made.chat, &made.http, &made.ws, &made.net, &made.server}) {
-      (*logger)->flush_on(spdlog::level::trace);  // readers (tests, log shippers) see lines at once
-    }
-    return made;
+    const auto sink = stdout_sink("text");
+    const auto make = [&sink](const char* name) {
+      auto logger = std::make_shared<spdlog::logger>(name, sink);
+      logger->flush_on(spdlog::level::trace);  // readers (tests, log shippers) see lines at once
+      return logger;
+    };
+    return loggers{make("parley.chat"), make("parley.http"),   make("parley.ws"),
+                   make("parley.net"),  make("parley.server"), make("parley.access")};
   }();
   return instance;
 }
@@ -60,10 +48,30 @@ void init_logging(const log_options& options) {
   if (level == spdlog::level::off && options.level != "off") {
     throw std::invalid_argument("unknown log level '" + options.level + "'");
   }
-  auto& loggers = all();
-  for (auto* logger : {&loggers.chat, &loggers.http, &loggers.ws, &loggers.net, &loggers.server}) {
-    (*logger)->set_level(level);
+  if (options.format != "text" && options.format != "json") {
+    throw std::invalid_argument("unknown log format '" + options.format + "'");
   }
+
+  spdlog::sink_ptr main_sink;
+  if (options.file.empty()) {
+    main_sink = stdout_sink(options.format);
+  } else {
+    try {
+      main_sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(options.file, false);
+    } catch (const spdlog::spdlog_ex& trouble) {
+      throw std::runtime_error("log.file: " + std::string(trouble.what()));
+    }
+    main_sink->set_formatter(options.format == "json" ? make_json_formatter()
+                                                      : make_text_formatter());
+  }
+
+  auto& made = all();
+  for (auto* logger : made.every()) {
+    logger->sinks() = {main_sink};
+    logger->set_level(level);
+  }
+  if (!options.file.empty()) made.server->sinks().push_back(stdout_sink(options.format));
+  if (!options.access) made.access->set_level(spdlog::level::off);
 }
 
 spdlog::logger& chat_log() {
@@ -80,6 +88,9 @@ spdlog::logger& net_log() {
 }
 spdlog::logger& server_log() {
   return *all().server;
+}
+spdlog::logger& access_log() {
+  return *all().access;
 }
 
 }  // namespace parley::obs

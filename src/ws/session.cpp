@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "obs/escaped.hpp"
 #include "obs/log.hpp"
 
 namespace parley::ws {
@@ -12,7 +13,10 @@ session::session(net::transport& transport, std::unique_ptr<message_handler> han
 
 session::~session() = default;
 
-void session::open() {
+void session::open(std::string_view path) {
+  remote_ = transport_.remote_address();  // now: the socket may be gone when the line is written
+  path_ = path;
+  opened_at_ = transport_.now();
   last_heard_ = transport_.now();
   start_ping_timer();
   handler_->on_open(*this);
@@ -28,6 +32,7 @@ void session::send(const shared_frame& frame) {
 
 void session::close(close_status status) {
   if (state_ != state::open) return;
+  note_end(closer::server, status.code);
   transport_.send(encode_close_frame(status));
   state_ = state::closing;
   transport_.start_timer(limits_.close_timeout);
@@ -38,10 +43,36 @@ void session::fail(close_status status) {
   if (state_ == state::closed) return;
   obs::ws_log().info("closing a connection that broke the protocol: {} {}",
                      static_cast<int>(status.code), status.reason);
-  if (state_ == state::open) transport_.send(encode_close_frame(status));
-  state_ = state::closed;
+  if (state_ == state::open) {
+    note_end(closer::server, status.code);
+    transport_.send(encode_close_frame(status));
+  }
+  become_closed();
   transport_.close_after_flush();
   leave_open_state();
+}
+
+void session::note_end(closer by, close_code code) {
+  if (closed_by_ != closer::nobody_yet) return;
+  closed_by_ = by;
+  close_code_ = code;
+}
+
+void session::become_closed() {
+  // Logged now rather than at on_disconnect, which is posted: a server draining for shutdown may
+  // stop its loops between the two.
+  if (state_ != state::closed) log_close();
+  state_ = state::closed;
+}
+
+void session::log_close() const {
+  const auto by = closed_by_ == closer::client   ? "client"
+                  : closed_by_ == closer::server ? "server"
+                                                 : "none";
+  const auto lasted =
+      std::chrono::duration_cast<std::chrono::milliseconds>(transport_.now() - opened_at_);
+  obs::access_log().info("close remote={} path={} code={} by={} duration_ms={}", remote_,
+                         obs::escaped{path_}, static_cast<int>(close_code_), by, lasted.count());
 }
 
 void session::leave_open_state() {
@@ -173,12 +204,14 @@ void session::handle_close_frame(std::string_view payload) {
       return fail({close_code::invalid_payload, "Invalid UTF-8 in close reason."});
     }
     reply = encode_close_frame({static_cast<close_code>(code), ""});
+    note_end(closer::client, static_cast<close_code>(code));
   } else {
     reply = encode_frame(opcode::close, std::string_view{});
+    note_end(closer::client, close_code::no_status);
   }
   // In the closing state our close frame is already out: the handshake is complete.
   if (state_ == state::open) transport_.send(std::move(reply));
-  state_ = state::closed;
+  become_closed();
   transport_.cancel_timer();
   transport_.close_after_flush();
   leave_open_state();
@@ -186,7 +219,7 @@ void session::handle_close_frame(std::string_view payload) {
 
 void session::on_timeout() {
   if (state_ == state::closing) {  // the client never answered our close frame
-    state_ = state::closed;
+    become_closed();
     transport_.close_now();
     return;
   }
@@ -195,7 +228,8 @@ void session::on_timeout() {
     // A whole interval after our ping without a byte, not even the pong: the peer (or the path
     // to it) is gone, and its username should not stay taken.
     obs::ws_log().info("closing a connection that answered no ping");
-    state_ = state::closed;
+    note_end(closer::server, close_code::abnormal);
+    become_closed();
     transport_.close_now();
     leave_open_state();
     return;
@@ -224,7 +258,8 @@ void session::on_slow_consumer() {
 }
 
 void session::on_disconnect() {
-  state_ = state::closed;
+  note_end(closer::none, close_code::abnormal);
+  become_closed();
   leave_open_state();
 }
 

@@ -46,8 +46,9 @@ class session final : public net::connection_handler {
           session_limits limits);
   ~session() override;
 
-  // Tells the handler the session is open; call right after queueing the 101 response.
-  void open();
+  // Tells the handler the session is open; call right after queueing the 101 response. `path`
+  // (the upgrade request's) is for the access log's close line.
+  void open(std::string_view path = {});
 
   // Queues a frame already encoded (a broadcast's shared frame).
   void send(const shared_frame& frame);
@@ -69,6 +70,13 @@ class session final : public net::connection_handler {
     closing,  // we sent a close frame and wait for the client's
     closed,   // close frames exchanged or the connection failed; ignore everything
   };
+  // Who started the end of the session, for the access log.
+  enum class closer : std::uint8_t {
+    nobody_yet,
+    client,  // sent the first close frame
+    server,  // sent the first close frame, or dropped the peer (ping timeout)
+    none,    // the TCP connection ended without a close frame
+  };
 
   // `checked`: payload bytes already unmasked and UTF-8-checked while the frame was incomplete.
   void handle_frame(const frame_header& header, std::span<char> payload, std::size_t checked);
@@ -83,6 +91,11 @@ class session final : public net::connection_handler {
   void fail(close_status status);
   void start_ping_timer();
   void leave_open_state();
+  // Remembers the first way the session ended; later ones are consequences.
+  void note_end(closer by, close_code code);
+  // Enters the closed state, writing the access log's close line the first time.
+  void become_closed();
+  void log_close() const;
 
   net::transport& transport_;
   std::unique_ptr<message_handler> handler_;
@@ -97,6 +110,12 @@ class session final : public net::connection_handler {
   bool ping_outstanding_ = false;                       // we pinged, waiting an interval
   bool heard_since_ping_ = false;                       // bytes arrived since that ping
   std::size_t partial_checked_ = 0;  // of the incomplete frame at the front of the input
+  // The access log's record of this session.
+  std::string remote_;
+  std::string path_;
+  std::chrono::steady_clock::time_point opened_at_{};
+  closer closed_by_ = closer::nobody_yet;
+  close_code close_code_ = close_code::abnormal;  // the first close frame's, or 1005/1006
 };
 
 }  // namespace parley::ws

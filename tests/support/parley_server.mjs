@@ -1,6 +1,8 @@
 // Starts the real parley binary on a free loopback port for a test, and stops it afterwards.
 // The binary comes from $PARLEY_BIN (ctest sets it); the port is read from the server's own
 // "listening on http://HOST:PORT/" log line, so tests never pick ports themselves.
+// The server gets this process's environment without its PARLEY_* variables (the server takes
+// every PARLEY_* variable as configuration and refuses unknown ones).
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,9 +15,14 @@ export function binaryPath() {
   return path.resolve(here, '..', '..', 'build', 'release', 'parley');
 }
 
+function serverEnvironment() {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('PARLEY_')));
+}
+
 export async function startParley(args = [], { startTimeoutMs = 15000 } = {}) {
   const proc = spawn(binaryPath(), ['--port', '0', '--bind', '127.0.0.1', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: serverEnvironment(),
   });
   const lines = [];
   const waiters = new Set();

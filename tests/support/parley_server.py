@@ -2,6 +2,8 @@
 
 The binary comes from $PARLEY_BIN (ctest sets it); the port is read from the server's own
 "listening on http://HOST:PORT/" log line, so tests never pick ports themselves.
+The server gets the test's environment without its PARLEY_* variables (the server takes every
+PARLEY_* variable as configuration and refuses unknown ones), plus what the test passes in env.
 """
 import os
 import re
@@ -21,11 +23,26 @@ def binary_path():
     return os.path.abspath(path)
 
 
-class ParleyServer:
-    """A running parley process. Use as a context manager, or call start()/stop()."""
+LOOPBACK_ANY_PORT = ("--port", "0", "--bind", "127.0.0.1")
 
-    def __init__(self, *args, start_timeout=15.0):
-        self.args = [binary_path(), "--port", "0", "--bind", "127.0.0.1", *args]
+
+def server_environment(extra=None):
+    """This process's environment without PARLEY_* variables (PARLEY_BIN...), plus extra."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PARLEY_")}
+    env.update(extra or {})
+    return env
+
+
+class ParleyServer:
+    """A running parley process. Use as a context manager, or call start()/stop().
+
+    listen_args come first on the command line (a free loopback port unless the test says
+    otherwise); env adds environment variables.
+    """
+
+    def __init__(self, *args, env=None, listen_args=LOOPBACK_ANY_PORT, start_timeout=15.0):
+        self.args = [binary_path(), *listen_args, *args]
+        self.env = server_environment(env)
         self.start_timeout = start_timeout
         self.proc = None
         self.port = None
@@ -34,7 +51,8 @@ class ParleyServer:
 
     def start(self):
         self.proc = subprocess.Popen(
-            self.args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+            self.args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
+            env=self.env,
         )
         self._pump_thread = threading.Thread(target=self._pump, daemon=True)
         self._pump_thread.start()

@@ -46,11 +46,12 @@ class ManagedServer(ParleyServer):
 
 @pytest.fixture
 def start_server():
-    """Factory: start_server(*extra_args) -> a started server, stopped after the test."""
+    """Factory: start_server(*extra_args, env=..., listen_args=...) -> a started server, stopped
+    after the test."""
     servers = []
 
-    def start(*args):
-        server = ManagedServer(*args)
+    def start(*args, **kwargs):
+        server = ManagedServer(*args, **kwargs)
         server.start()
         servers.append(server)
         return server

@@ -1,0 +1,224 @@
+#include "config/keys.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <type_traits>
+
+#include "config/options.hpp"
+
+namespace parley::config {
+namespace {
+
+// The key's value type follows from its member's C++ type.
+template <class T>
+constexpr value_type type_of() {
+  if constexpr (std::is_same_v<T, bool>) {
+    return value_type::boolean;
+  } else if constexpr (std::is_same_v<T, double>) {
+    return value_type::ratio;
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    return value_type::text;
+  } else {
+    return value_type::integer;  // an integral type or a std::chrono::duration
+  }
+}
+
+template <class T>
+value to_value(const T& member) {
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    return static_cast<std::int64_t>(member);
+  } else if constexpr (std::is_same_v<T, std::chrono::milliseconds>) {
+    return static_cast<std::int64_t>(member.count());
+  } else {
+    return member;
+  }
+}
+
+template <class T>
+void from_value(const value& v, T& member) {
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    member = static_cast<T>(std::get<std::int64_t>(v));  // the key's range fits T
+  } else if constexpr (std::is_same_v<T, std::chrono::milliseconds>) {
+    member = std::chrono::milliseconds(std::get<std::int64_t>(v));
+  } else {
+    member = std::get<T>(v);
+  }
+}
+
+template <auto member>
+constexpr binding bind() {
+  using type = std::remove_cvref_t<decltype(std::declval<options&>().*member)>;
+  return {type_of<type>(), [](options& opts, const value& v) { from_value(v, opts.*member); },
+          [](const options& opts) { return to_value(opts.*member); }};
+}
+
+std::string_view check_ip_address(std::string_view text) {
+  const std::string address(text);
+  unsigned char buffer[sizeof(in6_addr)];
+  if (inet_pton(AF_INET, address.c_str(), buffer) == 1 ||
+      inet_pton(AF_INET6, address.c_str(), buffer) == 1) {
+    return {};
+  }
+  return "must be an IP address, such as 0.0.0.0 or ::1";
+}
+
+std::string_view check_http_url(std::string_view text) {
+  if (text.starts_with("http://") || text.starts_with("https://")) return {};
+  return "must be an http:// or https:// URL";
+}
+
+std::string_view check_not_empty(std::string_view text) {
+  return text.empty() ? "must not be empty" : std::string_view{};
+}
+
+constexpr std::int64_t k_hour_ms = 3'600'000;
+constexpr std::int64_t k_max_port = 65535;
+
+const std::vector<key>& table() {
+  static const std::vector<key> keys = {
+      {.name = "server.port",
+       .help = "TCP port for HTTP and WebSocket (0: any free port)",
+       .target = bind<&options::port>(),
+       .max = k_max_port,
+       .alias = "--port"},
+      {.name = "server.bind",
+       .help = "IP address to listen on",
+       .target = bind<&options::bind_address>(),
+       .check = check_ip_address,
+       .alias = "--bind"},
+      {.name = "server.threads",
+       .help = "event-loop threads (0: one per core)",
+       .target = bind<&options::threads>(),
+       .max = 1024,
+       .alias = "--threads"},
+      {.name = "server.web_root",
+       .help = "serve the web client from this folder (empty: the copy built in)",
+       .target = bind<&options::web_root>(),
+       .alias = "--web-root"},
+      {.name = "server.echo_endpoint",
+       .help = "serve the /echo WebSocket (conformance tests)",
+       .target = bind<&options::echo_endpoint>(),
+       .alias = "--echo-endpoint"},
+      {.name = "server.shutdown_timeout_ms",
+       .help = "on SIGTERM/SIGINT, how long to wait for WebSockets to close before exiting",
+       .target = bind<&options::shutdown_timeout>(),
+       .max = k_hour_ms,
+       .alias = "--shutdown-timeout-ms"},
+      {.name = "limits.max_message_size",
+       .help = "largest WebSocket message in bytes; larger ones close with 1009",
+       .target = bind<&options::max_message_size>(),
+       .min = 1,
+       .max = std::int64_t{1} << 30,
+       .alias = "--max-message-size"},
+      {.name = "limits.max_queued_bytes",
+       .help = "unsent output a client may leave unread before it is closed at once (1008)",
+       .target = bind<&options::max_queued_bytes>(),
+       .min = 1024,
+       .max = std::int64_t{1} << 34,
+       .alias = "--max-queued-bytes"},
+      {.name = "limits.soft_queued_bytes",
+       .help = "unsent output a client may keep for the grace period before it is closed (1008)",
+       .target = bind<&options::soft_queued_bytes>(),
+       .min = 1024,
+       .max = std::int64_t{1} << 34,
+       .alias = "--soft-queued-bytes"},
+      {.name = "limits.slow_consumer_grace_ms",
+       .help = "how long a client may stay above limits.soft_queued_bytes",
+       .target = bind<&options::slow_consumer_grace>(),
+       .max = k_hour_ms,
+       .alias = "--slow-consumer-grace-ms"},
+      {.name = "limits.handshake_timeout_ms",
+       .help = "time to send a complete HTTP request (and keep-alive idle time)",
+       .target = bind<&options::handshake_timeout>(),
+       .min = 1,
+       .max = k_hour_ms,
+       .alias = "--handshake-timeout-ms"},
+      {.name = "limits.close_timeout_ms",
+       .help = "time a client has to answer our close frame",
+       .target = bind<&options::close_timeout>(),
+       .min = 1,
+       .max = 600'000,
+       .alias = "--close-timeout-ms"},
+      {.name = "limits.ping_interval_ms",
+       .help = "ping a quiet WebSocket after this long; drop it after twice this long (0: off)",
+       .target = bind<&options::ping_interval>(),
+       .max = k_hour_ms,
+       .alias = "--ping-interval-ms"},
+      {.name = "metrics.enabled",
+       .help = "serve Prometheus metrics on their own port",
+       .target = bind<&options::metrics_enabled>()},
+      {.name = "metrics.port",
+       .help = "TCP port for /metrics (0: any free port)",
+       .target = bind<&options::metrics_port>(),
+       .max = k_max_port},
+      {.name = "metrics.bind",
+       .help = "IP address the metrics port listens on",
+       .target = bind<&options::metrics_bind>(),
+       .check = check_ip_address},
+      {.name = "tracing.enabled",
+       .help = "export OpenTelemetry traces (OTLP/HTTP JSON)",
+       .target = bind<&options::tracing_enabled>()},
+      {.name = "tracing.endpoint",
+       .help = "OTLP/HTTP traces URL of the collector",
+       .target = bind<&options::tracing_endpoint>(),
+       .check = check_http_url},
+      {.name = "tracing.sample_ratio",
+       .help = "share of traces recorded, from 0 to 1",
+       .target = bind<&options::tracing_sample_ratio>()},
+      {.name = "tracing.service_name",
+       .help = "service.name of the exported spans",
+       .target = bind<&options::tracing_service_name>(),
+       .check = check_not_empty},
+      {.name = "log.level",
+       .help = "least severe level logged",
+       .target = bind<&options::log_level>(),
+       .choices = {"trace", "debug", "info", "warn", "error", "critical", "off"}},
+      {.name = "log.format",
+       .help = "text: the tutorial's line format; json: one JSON object per line",
+       .target = bind<&options::log_format>(),
+       .choices = {"text", "json"}},
+      {.name = "log.file",
+       .help = "append the log to this file (empty: standard output)",
+       .target = bind<&options::log_file>()},
+      {.name = "log.access",
+       .help = "log each WebSocket upgrade and close under parley.access",
+       .target = bind<&options::log_access>()},
+  };
+  return keys;
+}
+
+}  // namespace
+
+std::span<const key> all_keys() {
+  return table();
+}
+
+const key* find_key(std::string_view name) {
+  const auto& keys = table();
+  const auto found =
+      std::find_if(keys.begin(), keys.end(), [name](const key& k) { return k.name == name; });
+  return found == keys.end() ? nullptr : &*found;
+}
+
+std::string flag_name(const key& k) {
+  std::string flag = "--";
+  for (const char c : k.name) flag += (c == '.' || c == '_') ? '-' : c;
+  return flag;
+}
+
+std::string env_name(const key& k) {
+  std::string env = "PARLEY_";
+  for (const char c : k.name) {
+    env += (c == '.') ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return env;
+}
+
+std::string default_text(const key& k) {
+  return to_toml(k.target.load(options{}));
+}
+
+}  // namespace parley::config

@@ -1,0 +1,20 @@
+#include "config/load.hpp"
+
+#include "config/sources.hpp"
+
+namespace parley::config {
+
+load_outcome load(const std::vector<std::string>& args,
+                  const std::vector<std::string>& environment) {
+  const auto flags = read_command_line(args);
+  if (flags.help) return {std::nullopt, help_text()};
+
+  options opts;
+  const auto path = flags.config_path ? *flags.config_path : config_path_from(environment);
+  if (!path.empty()) apply_file(path, opts);
+  apply_environment(environment, opts);
+  apply_command_line(flags, opts);
+  return {opts, {}};
+}
+
+}  // namespace parley::config
