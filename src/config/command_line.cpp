@@ -59,6 +59,19 @@ parse_outcome parse_command_line(int argc, char** argv) {
   cli.add_option("--log-level", opts.log_level, "trace, debug, info, warn, error, critical or off")
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  cli.add_flag("--tracing-enabled", opts.tracing_enabled,
+               "export OpenTelemetry spans (OTLP/HTTP JSON) to --tracing-endpoint");
+  cli.add_option("--tracing-endpoint", opts.tracing_endpoint,
+                 "OTLP/HTTP traces URL (http:// only; Jaeger all-in-one listens on :4318)")
+      ->capture_default_str();
+  cli.add_option(
+         "--tracing-sample-ratio", opts.tracing_sample_ratio,
+         "share of new traces recorded, 0 to 1 (a caller's traceparent decides for its own)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  cli.add_option("--tracing-service-name", opts.tracing_service_name,
+                 "service.name of the exported spans")
+      ->capture_default_str();
 
   try {
     cli.parse(argc, argv);

@@ -27,6 +27,11 @@ struct options {
   std::chrono::milliseconds shutdown_timeout = defaults::shutdown_timeout;
   std::string web_root;  // empty: the embedded web client
   std::string log_level = "info";
+  // OpenTelemetry tracing, exported as OTLP/HTTP JSON (docs/tracing.md).
+  bool tracing_enabled = false;
+  std::string tracing_endpoint = "http://localhost:4318/v1/traces";
+  double tracing_sample_ratio = 1.0;  // of new traces; a caller's traceparent decides for its own
+  std::string tracing_service_name = "parley";
 };
 
 // The outcome of reading the command line: options to run with, or an exit code

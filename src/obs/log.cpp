@@ -28,7 +28,7 @@ class upper_level_flag final : public spdlog::custom_flag_formatter {
 };
 
 struct loggers {
-  std::shared_ptr<spdlog::logger> chat, http, ws, net, server;
+  std::shared_ptr<spdlog::logger> chat, http, ws, net, server, tracing;
 };
 
 std::shared_ptr<spdlog::logger> make_logger(const char* name, const spdlog::sink_ptr& sink) {
@@ -42,10 +42,11 @@ loggers& all() {
     auto formatter = std::make_unique<spdlog::pattern_formatter>();
     formatter->add_flag<upper_level_flag>('*').set_pattern("%Y-%m-%d %H:%M:%S,%e %* [%n] - %v");
     sink->set_formatter(std::move(formatter));
-    loggers made{make_logger("parley.chat", sink), make_logger("parley.http", sink),
-                 make_logger("parley.ws", sink), make_logger("parley.net", sink),
-                 make_logger("parley.server", sink)};
-    for (auto* logger : {&made.chat, &made.http, &made.ws, &made.net, &made.server}) {
+    loggers made{make_logger("parley.chat", sink),   make_logger("parley.http", sink),
+                 make_logger("parley.ws", sink),     make_logger("parley.net", sink),
+                 make_logger("parley.server", sink), make_logger("parley.tracing", sink)};
+    for (auto* logger :
+         {&made.chat, &made.http, &made.ws, &made.net, &made.server, &made.tracing}) {
       (*logger)->flush_on(spdlog::level::trace);  // readers (tests, log shippers) see lines at once
     }
     return made;
@@ -61,7 +62,8 @@ void init_logging(const log_options& options) {
     throw std::invalid_argument("unknown log level '" + options.level + "'");
   }
   auto& loggers = all();
-  for (auto* logger : {&loggers.chat, &loggers.http, &loggers.ws, &loggers.net, &loggers.server}) {
+  for (auto* logger : {&loggers.chat, &loggers.http, &loggers.ws, &loggers.net, &loggers.server,
+                       &loggers.tracing}) {
     (*logger)->set_level(level);
   }
 }
@@ -80,6 +82,9 @@ spdlog::logger& net_log() {
 }
 spdlog::logger& server_log() {
   return *all().server;
+}
+spdlog::logger& trace_log() {
+  return *all().tracing;
 }
 
 }  // namespace parley::obs

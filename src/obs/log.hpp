@@ -21,5 +21,6 @@ spdlog::logger& http_log();    // parley.http
 spdlog::logger& ws_log();      // parley.ws
 spdlog::logger& net_log();     // parley.net
 spdlog::logger& server_log();  // parley.server
+spdlog::logger& trace_log();   // parley.tracing
 
 }  // namespace parley::obs

@@ -7,8 +7,8 @@
 namespace parley::ws {
 
 session::session(net::transport& transport, std::unique_ptr<message_handler> handler,
-                 session_limits limits)
-    : transport_(transport), handler_(std::move(handler)), limits_(limits) {}
+                 session_limits limits, obs::tracing::trace_context trace)
+    : transport_(transport), handler_(std::move(handler)), limits_(limits), trace_(trace) {}
 
 session::~session() = default;
 
@@ -31,7 +31,7 @@ void session::close(close_status status) {
   transport_.send(encode_close_frame(status));
   state_ = state::closing;
   transport_.start_timer(limits_.close_timeout);
-  leave_open_state();
+  leave_open_state(status, "server");
 }
 
 void session::fail(close_status status) {
@@ -41,15 +41,29 @@ void session::fail(close_status status) {
   if (state_ == state::open) transport_.send(encode_close_frame(status));
   state_ = state::closed;
   transport_.close_after_flush();
-  leave_open_state();
+  leave_open_state(status, "server");
+  end_close_span(false);
 }
 
-void session::leave_open_state() {
+void session::leave_open_state(close_status status, std::string_view initiator) {
   if (handler_told_closed_) return;
   handler_told_closed_ = true;
+  close_span_ = trace_.child("websocket close", obs::tracing::span_kind::internal);
+  if (close_span_.recording()) {
+    close_span_.set_attribute("websocket.close.code", static_cast<int>(status.code));
+    close_span_.set_attribute("websocket.close.reason", status.reason);
+    close_span_.set_attribute("websocket.close.initiator", initiator);
+  }
   message_.clear();
   message_.shrink_to_fit();
   handler_->on_close();
+}
+
+void session::end_close_span(bool clean) {
+  if (!close_span_.recording()) return;
+  close_span_.set_attribute("websocket.close.clean", clean);
+  close_span_.end();
+  close_span_ = {};
 }
 
 std::size_t session::on_data(std::span<char> bytes) {
@@ -163,6 +177,7 @@ void session::handle_close_frame(std::string_view payload) {
     return fail({close_code::protocol_error, "Close frame with a one-byte payload."});
   }
   std::string reply;
+  close_status received{close_code::no_status, {}};
   if (payload.size() >= 2) {
     const auto code = static_cast<std::uint16_t>((static_cast<unsigned char>(payload[0]) << 8) |
                                                  static_cast<unsigned char>(payload[1]));
@@ -173,6 +188,7 @@ void session::handle_close_frame(std::string_view payload) {
       return fail({close_code::invalid_payload, "Invalid UTF-8 in close reason."});
     }
     reply = encode_close_frame({static_cast<close_code>(code), ""});
+    received = {static_cast<close_code>(code), payload.substr(2)};
   } else {
     reply = encode_frame(opcode::close, std::string_view{});
   }
@@ -181,13 +197,15 @@ void session::handle_close_frame(std::string_view payload) {
   state_ = state::closed;
   transport_.cancel_timer();
   transport_.close_after_flush();
-  leave_open_state();
+  leave_open_state(received, "client");  // a no-op when we started the close
+  end_close_span(true);
 }
 
 void session::on_timeout() {
   if (state_ == state::closing) {  // the client never answered our close frame
     state_ = state::closed;
     transport_.close_now();
+    end_close_span(false);
     return;
   }
   if (state_ != state::open) return;
@@ -197,7 +215,8 @@ void session::on_timeout() {
     obs::ws_log().info("closing a connection that answered no ping");
     state_ = state::closed;
     transport_.close_now();
-    leave_open_state();
+    leave_open_state({close_code::abnormal, "No answer to ping."}, "server");
+    end_close_span(false);
     return;
   }
   ping_outstanding_ = false;
@@ -221,7 +240,8 @@ void session::on_shutdown() {
 
 void session::on_disconnect() {
   state_ = state::closed;
-  leave_open_state();
+  leave_open_state({close_code::abnormal, {}}, "network");
+  end_close_span(false);
 }
 
 }  // namespace parley::ws
