@@ -37,6 +37,18 @@ asio::ip::tcp::endpoint claim_listen_endpoint(const config::options& options) {
                                          options.port, error.code().message()));
   }
 }
+obs::tracing::tracer_settings tracing_settings(const config::options& options) {
+  if (!(options.tracing_sample_ratio >= 0.0 && options.tracing_sample_ratio <= 1.0)) {
+    throw std::runtime_error(fmt::format("tracing sample ratio {} is not between 0 and 1",
+                                         options.tracing_sample_ratio));
+  }
+  obs::tracing::tracer_settings settings;
+  settings.enabled = options.tracing_enabled;
+  settings.endpoint = options.tracing_endpoint;
+  settings.sample_ratio = options.tracing_sample_ratio;
+  settings.service_name = options.tracing_service_name;
+  return settings;
+}
 sigset_t stop_signals() {
   sigset_t set;
   sigemptyset(&set);
@@ -52,7 +64,8 @@ void block_stop_signals() {
 }
 
 server::server(const config::options& options)
-    : options_(options), loops_(make_loops(options.threads)) {
+    : options_(options), tracer_(tracing_settings(options)), loops_(make_loops(options.threads)) {
+  site_.tracer = &tracer_;
   site_.files = http::static_files(options.web_root);
   site_.handshake_timeout = options.handshake_timeout;
   site_.ws_limits = {options.max_message_size, options.close_timeout, options.ping_interval};
@@ -85,6 +98,12 @@ server::~server() {
 int server::run() {
   for (std::size_t i = 0; i < loops_.size(); ++i) listeners_[i]->start();
   for (auto& loop : loops_) loop->start();
+  if (tracer_.enabled()) {
+    tracer_.start_exporter();
+    obs::trace_log().info("exporting spans to {} (service {}, new traces sampled at {})",
+                          options_.tracing_endpoint, options_.tracing_service_name,
+                          options_.tracing_sample_ratio);
+  }
   obs::server_log().info("listening on http://{}:{}/ with {} event loop{}", options_.bind_address,
                          port_, loops_.size(), loops_.size() == 1 ? "" : "s");
 
@@ -125,6 +144,7 @@ void server::drain() {
   lock.unlock();
   if (!drained) obs::server_log().warn("shutdown timeout: closing the remaining connections");
   for (auto& loop : loops_) loop->stop();
+  tracer_.stop_exporter();  // after the loops: the closes' spans are queued by now
   obs::server_log().info("stopped");
 }
 

@@ -9,6 +9,7 @@
 #include "http/site.hpp"
 #include "net/event_loop.hpp"
 #include "net/listener.hpp"
+#include "obs/tracing/tracer.hpp"
 
 namespace parley::app {
 
@@ -52,6 +53,7 @@ class server {
   void drain();
 
   config::options options_;
+  obs::tracing::tracer tracer_;  // outlives the loops, whose queued tasks may hold spans
   std::vector<std::unique_ptr<net::event_loop>> loops_;  // destroyed after all that uses them
   loop_executor executor_{loops_};
   chat::service chat_{executor_};

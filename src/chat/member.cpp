@@ -5,6 +5,9 @@
 #include "obs/log.hpp"
 
 namespace parley::chat {
+namespace {
+constexpr std::string_view k_room_name = "lobby";  // the one room (chat::service::lobby_)
+}
 
 member::member(room& room, name_registry& names, join_request request, std::uint64_t id)
     : room_(room), names_(names), request_(std::move(request)), id_(id) {}
@@ -24,7 +27,15 @@ void member::on_open(ws::session& session) {
 void member::on_text(std::string_view text) {
   if (session_ == nullptr) return;
   obs::chat_log().info("{}: {}", request_.username, obs::escaped{text});
-  room_.publish(legacy::message_frame(request_.username, text));
+  auto frame = legacy::message_frame(request_.username, text);
+  // Ended by the room on its home loop, once the frame is handed to every member's loop.
+  auto span = session_->trace().child("chat broadcast", obs::tracing::span_kind::internal);
+  if (span.recording()) {
+    span.set_attribute("chat.room", k_room_name);
+    span.set_attribute("messaging.message.body.size", text.size());
+    span.set_attribute("chat.bytes", frame->size());
+  }
+  room_.publish(std::move(frame), std::move(span));
 }
 
 void member::on_binary(std::string_view) {
@@ -38,6 +49,10 @@ void member::on_close() {
   const std::size_t loop = session_->loop_index();
   session_ = nullptr;
   room_.leave(id_, loop, request_.username);
+}
+
+void member::annotate_upgrade(obs::tracing::span& upgrade) const {
+  upgrade.set_attribute("chat.username", request_.username);
 }
 
 void member::deliver(const ws::shared_frame& frame) {

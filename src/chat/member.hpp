@@ -18,6 +18,7 @@ class member final : public ws::message_handler, public recipient {
   void on_text(std::string_view text) override;
   void on_binary(std::string_view data) override;
   void on_close() override;
+  void annotate_upgrade(obs::tracing::span& upgrade) const override;
 
   // recipient
   void deliver(const ws::shared_frame& frame) override;

@@ -46,8 +46,14 @@ void room::join(std::uint64_t id, std::size_t loop, std::string name, std::optio
   });
 }
 
-void room::publish(ws::shared_frame frame) {
-  loops_.post(home_loop_, [this, frame = std::move(frame)] { broadcast(frame); });
+void room::publish(ws::shared_frame frame, obs::tracing::span span) {
+  loops_.post(home_loop_, [this, frame = std::move(frame), span = std::move(span)]() mutable {
+    const std::size_t recipients = broadcast(frame);
+    if (span.recording()) {
+      span.set_attribute("chat.fanout", recipients);
+      span.end();
+    }
+  });
 }
 
 void room::leave(std::uint64_t id, std::size_t loop, std::string name) {
@@ -61,11 +67,14 @@ void room::leave(std::uint64_t id, std::size_t loop, std::string name) {
   });
 }
 
-void room::broadcast(const ws::shared_frame& frame) {
+std::size_t room::broadcast(const ws::shared_frame& frame) {
+  std::size_t recipients = 0;
   for (std::size_t loop = 0; loop < members_per_loop_.size(); ++loop) {
     if (members_per_loop_[loop] == 0) continue;
+    recipients += members_per_loop_[loop];
     loops_.post(loop, [this, loop, frame] { shards_[loop].deliver(frame); });
   }
+  return recipients;
 }
 
 }  // namespace parley::chat

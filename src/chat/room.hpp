@@ -7,6 +7,7 @@
 
 #include "chat/executor.hpp"
 #include "chat/name_registry.hpp"
+#include "obs/tracing/span.hpp"
 #include "ws/frame_encoder.hpp"
 
 namespace parley::chat {
@@ -50,11 +51,13 @@ class room {
   // Each is called on the member's own loop; the work happens on the home loop.
   // `name` is already claimed in the registry; leave() releases it, before the others are told.
   void join(std::uint64_t id, std::size_t loop, std::string name, std::optional<unsigned> age);
-  void publish(ws::shared_frame frame);
+  // `span` (the message's, when traced) ends on the home loop with the fan-out recorded.
+  void publish(ws::shared_frame frame, obs::tracing::span span = {});
   void leave(std::uint64_t id, std::size_t loop, std::string name);
 
  private:
-  void broadcast(const ws::shared_frame& frame);  // on the home loop
+  // On the home loop; returns how many members the frame was handed to.
+  std::size_t broadcast(const ws::shared_frame& frame);
 
   executor& loops_;
   name_registry& names_;

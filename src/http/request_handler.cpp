@@ -10,6 +10,8 @@
 #include "http/site.hpp"
 #include "obs/escaped.hpp"
 #include "obs/log.hpp"
+#include "obs/tracing/traceparent.hpp"
+#include "obs/tracing/tracer.hpp"
 #include "ws/handshake.hpp"
 #include "ws/session.hpp"
 
@@ -43,6 +45,34 @@ const std::vector<std::pair<std::string_view, std::string_view>> k_static_header
      "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; object-src 'none'; "
      "base-uri 'none'; frame-ancestors 'none'"},
 };
+
+using http_request = beast::http::request<beast::http::string_body>;
+
+// The span of a WebSocket upgrade request: continues the caller's trace when it sent one valid
+// traceparent (several are as good as none), else starts a trace.
+obs::tracing::span start_upgrade_span(obs::tracing::tracer* tracer, const http_request& req,
+                                      std::string_view path) {
+  if (tracer == nullptr || !tracer->enabled()) return {};
+  std::optional<obs::tracing::span_context> caller;
+  if (req.count("traceparent") == 1) caller = obs::tracing::parse_traceparent(req["traceparent"]);
+  auto span = tracer->start_span("websocket upgrade", obs::tracing::span_kind::server,
+                                 caller.value_or(obs::tracing::span_context{}));
+  if (span.recording()) {
+    span.set_attribute("http.request.method", req.method_string());
+    span.set_attribute("url.path", path);
+    if (const auto agent = req[field::user_agent]; !agent.empty()) {
+      span.set_attribute("user_agent.original", agent);
+    }
+  }
+  return span;
+}
+
+void end_upgrade_span(obs::tracing::span& span, int status) {
+  if (!span.recording()) return;
+  span.set_attribute("http.response.status_code", status);
+  if (status >= 500) span.set_error(reason_phrase(status));  // a 4xx is the client's problem
+  span.end();
+}
 
 }  // namespace
 
@@ -115,6 +145,7 @@ bool request_handler::serve() {
     answer.body = "Method Not Allowed\n";
     answer.headers = {{"Allow", "GET, HEAD"}};
   } else if (const auto* route = site_.find_websocket_route(path)) {
+    auto span = start_upgrade_span(site_.tracer, request, path);
     const ws::upgrade_request upgrade{method,
                                       request[field::upgrade],
                                       request[field::connection],
@@ -124,6 +155,7 @@ bool request_handler::serve() {
     switch (ws::check_upgrade(upgrade)) {
       case ws::handshake_verdict::bad_request:
         log_upgrade(path, 400);
+        end_upgrade_span(span, 400);
         reject(400, "malformed WebSocket upgrade");
         return false;
       case ws::handshake_verdict::not_an_upgrade:
@@ -147,16 +179,23 @@ bool request_handler::serve() {
         log_upgrade(path, 101);
         transport_.cancel_timer();
         transport_.send(ws::switching_protocols_response(upgrade.key));
-        if (!transport_.is_open()) return false;  // dropped: over its output cap
-        auto session =
-            std::make_unique<ws::session>(transport_, std::move(application), site_.ws_limits);
+        if (!transport_.is_open()) {  // dropped: over its output cap
+          end_upgrade_span(span, 101);
+          return false;
+        }
+        if (span.recording()) application->annotate_upgrade(span);
+        auto session = std::make_unique<ws::session>(
+            transport_, std::move(application), site_.ws_limits,
+            obs::tracing::trace_context{site_.tracer, span.context()});
         auto& opened = *session;
         transport_.replace_handler(std::move(session));  // `this` is retired after on_data returns
         opened.open(path);
+        end_upgrade_span(span, 101);
         return false;
       }
     }
     log_upgrade(path, answer.status);
+    end_upgrade_span(span, answer.status);
   } else if (path == "/healthz") {
     answer.body = "ok\n";
   } else if (path == "/readyz") {

@@ -11,6 +11,10 @@
 #include "http/static_files.hpp"
 #include "ws/session.hpp"
 
+namespace parley::obs::tracing {
+class tracer;
+}
+
 namespace parley::http {
 
 // Makes the application behind a WebSocket path for one upgrade request; nullptr when the
@@ -29,7 +33,8 @@ struct site {
   static_files files;
   std::chrono::milliseconds handshake_timeout{10000};  // also the keep-alive idle timeout
   ws::session_limits ws_limits;
-  std::atomic<bool> ready{true};  // /readyz: false while draining
+  std::atomic<bool> ready{true};           // /readyz: false while draining
+  obs::tracing::tracer* tracer = nullptr;  // spans for upgrades; null: none
 
   // The route for a request path, or nullptr.
   const websocket_route* find_websocket_route(std::string_view path) const;

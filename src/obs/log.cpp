@@ -14,10 +14,10 @@ namespace parley::obs {
 namespace {
 
 struct loggers {
-  std::shared_ptr<spdlog::logger> chat, http, ws, net, server, access;
+  std::shared_ptr<spdlog::logger> chat, http, ws, net, server, access, tracing;
 
   [[nodiscard]] std::vector<spdlog::logger*> every() const {
-    return {chat.get(), http.get(), ws.get(), net.get(), server.get(), access.get()};
+    return {chat.get(), http.get(), ws.get(), net.get(), server.get(), access.get(), tracing.get()};
   }
 };
 
@@ -36,7 +36,8 @@ loggers& all() {
       return logger;
     };
     return loggers{make("parley.chat"), make("parley.http"),   make("parley.ws"),
-                   make("parley.net"),  make("parley.server"), make("parley.access")};
+                   make("parley.net"),  make("parley.server"), make("parley.access"),
+                   make("parley.tracing")};
   }();
   return instance;
 }
@@ -91,6 +92,10 @@ spdlog::logger& server_log() {
 }
 spdlog::logger& access_log() {
   return *all().access;
+}
+
+spdlog::logger& trace_log() {
+  return *all().tracing;
 }
 
 }  // namespace parley::obs

@@ -29,5 +29,7 @@ spdlog::logger& net_log();     // parley.net
 spdlog::logger& server_log();  // parley.server
 // parley.access at info: one line per WebSocket upgrade and close; off with log.access = false.
 spdlog::logger& access_log();
+// parley.tracing: the trace exporter's own troubles (a collector that cannot be reached).
+spdlog::logger& trace_log();
 
 }  // namespace parley::obs

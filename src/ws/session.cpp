@@ -8,8 +8,8 @@
 namespace parley::ws {
 
 session::session(net::transport& transport, std::unique_ptr<message_handler> handler,
-                 session_limits limits)
-    : transport_(transport), handler_(std::move(handler)), limits_(limits) {}
+                 session_limits limits, obs::tracing::trace_context trace)
+    : transport_(transport), handler_(std::move(handler)), limits_(limits), trace_(trace) {}
 
 session::~session() = default;
 
@@ -36,7 +36,7 @@ void session::close(close_status status) {
   transport_.send(encode_close_frame(status));
   state_ = state::closing;
   transport_.start_timer(limits_.close_timeout);
-  leave_open_state();
+  leave_open_state(status, "server");
 }
 
 void session::fail(close_status status) {
@@ -49,7 +49,8 @@ void session::fail(close_status status) {
   }
   become_closed();
   transport_.close_after_flush();
-  leave_open_state();
+  leave_open_state(status, "server");
+  end_close_span(false);
 }
 
 void session::note_end(closer by, close_code code) {
@@ -75,12 +76,25 @@ void session::log_close() const {
                          obs::escaped{path_}, static_cast<int>(close_code_), by, lasted.count());
 }
 
-void session::leave_open_state() {
+void session::leave_open_state(close_status status, std::string_view initiator) {
   if (handler_told_closed_) return;
   handler_told_closed_ = true;
+  close_span_ = trace_.child("websocket close", obs::tracing::span_kind::internal);
+  if (close_span_.recording()) {
+    close_span_.set_attribute("websocket.close.code", static_cast<int>(status.code));
+    close_span_.set_attribute("websocket.close.reason", status.reason);
+    close_span_.set_attribute("websocket.close.initiator", initiator);
+  }
   message_.clear();
   message_.shrink_to_fit();
   handler_->on_close();
+}
+
+void session::end_close_span(bool clean) {
+  if (!close_span_.recording()) return;
+  close_span_.set_attribute("websocket.close.clean", clean);
+  close_span_.end();
+  close_span_ = {};
 }
 
 std::size_t session::on_data(std::span<char> bytes) {
@@ -194,6 +208,7 @@ void session::handle_close_frame(std::string_view payload) {
     return fail({close_code::protocol_error, "Close frame with a one-byte payload."});
   }
   std::string reply;
+  close_status received{close_code::no_status, {}};
   if (payload.size() >= 2) {
     const auto code = static_cast<std::uint16_t>((static_cast<unsigned char>(payload[0]) << 8) |
                                                  static_cast<unsigned char>(payload[1]));
@@ -205,6 +220,7 @@ void session::handle_close_frame(std::string_view payload) {
     }
     reply = encode_close_frame({static_cast<close_code>(code), ""});
     note_end(closer::client, static_cast<close_code>(code));
+    received = {static_cast<close_code>(code), payload.substr(2)};
   } else {
     reply = encode_frame(opcode::close, std::string_view{});
     note_end(closer::client, close_code::no_status);
@@ -214,13 +230,15 @@ void session::handle_close_frame(std::string_view payload) {
   become_closed();
   transport_.cancel_timer();
   transport_.close_after_flush();
-  leave_open_state();
+  leave_open_state(received, "client");  // a no-op when we started the close
+  end_close_span(true);
 }
 
 void session::on_timeout() {
   if (state_ == state::closing) {  // the client never answered our close frame
     become_closed();
     transport_.close_now();
+    end_close_span(false);
     return;
   }
   if (state_ != state::open) return;
@@ -231,7 +249,8 @@ void session::on_timeout() {
     note_end(closer::server, close_code::abnormal);
     become_closed();
     transport_.close_now();
-    leave_open_state();
+    leave_open_state({close_code::abnormal, "No answer to ping."}, "server");
+    end_close_span(false);
     return;
   }
   ping_outstanding_ = false;
@@ -260,7 +279,8 @@ void session::on_slow_consumer() {
 void session::on_disconnect() {
   note_end(closer::none, close_code::abnormal);
   become_closed();
-  leave_open_state();
+  leave_open_state({close_code::abnormal, {}}, "network");
+  end_close_span(false);
 }
 
 }  // namespace parley::ws

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "net/transport.hpp"
+#include "obs/tracing/trace_context.hpp"
 #include "ws/close_code.hpp"
 #include "ws/frame_encoder.hpp"
 #include "ws/frame_parser.hpp"
@@ -28,6 +29,9 @@ class message_handler {
   // The session left the open state (close frame either way, protocol error or dropped TCP);
   // called once, and nothing is delivered after it.
   virtual void on_close() = 0;
+  // Adds what the application knows (the chat: the username) to the upgrade's span; called
+  // before on_open, only when that span is recorded.
+  virtual void annotate_upgrade(obs::tracing::span& /*upgrade*/) const {}
 };
 
 struct session_limits {
@@ -42,8 +46,10 @@ struct session_limits {
 // close handshake. It never sees a socket, so tests drive it with an in-memory transport.
 class session final : public net::connection_handler {
  public:
+  // `trace`: the upgrade span's, under which the session's spans (its close) and the
+  // application's (a chat message's broadcast) are recorded.
   session(net::transport& transport, std::unique_ptr<message_handler> handler,
-          session_limits limits);
+          session_limits limits, obs::tracing::trace_context trace = {});
   ~session() override;
 
   // Tells the handler the session is open; call right after queueing the 101 response. `path`
@@ -56,6 +62,7 @@ class session final : public net::connection_handler {
   void close(close_status status);
   bool is_open() const { return state_ == state::open; }
   std::size_t loop_index() const { return transport_.loop_index(); }
+  const obs::tracing::trace_context& trace() const { return trace_; }
 
   // net::connection_handler
   std::size_t on_data(std::span<char> bytes) override;
@@ -90,7 +97,11 @@ class session final : public net::connection_handler {
   // Fails the connection (RFC 6455 §7.1.7): close frame with the reason, then TCP close.
   void fail(close_status status);
   void start_ping_timer();
-  void leave_open_state();
+  // `status`: the first close frame (ours or the client's), or 1006 when there was none.
+  // `initiator`: "server", "client", or "network" (the connection broke).
+  void leave_open_state(close_status status, std::string_view initiator);
+  // `clean`: close frames went both ways.
+  void end_close_span(bool clean);
   // Remembers the first way the session ended; later ones are consequences.
   void note_end(closer by, close_code code);
   // Enters the closed state, writing the access log's close line the first time.
@@ -116,6 +127,8 @@ class session final : public net::connection_handler {
   std::chrono::steady_clock::time_point opened_at_{};
   closer closed_by_ = closer::nobody_yet;
   close_code close_code_ = close_code::abnormal;  // the first close frame's, or 1005/1006
+  obs::tracing::trace_context trace_;
+  obs::tracing::span close_span_;  // from leaving the open state to the end of the handshake
 };
 
 }  // namespace parley::ws
