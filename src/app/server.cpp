@@ -85,10 +85,18 @@ server::server(const config::options& options)
   // One port (port 0: a free one, picked here) shared by every loop's listener (SO_REUSEPORT).
   const auto endpoint = claim_listen_endpoint(options);
   for (auto& loop : loops_) {
-    listeners_.push_back(std::make_unique<net::listener>(*loop, endpoint, handler_factory,
-                                                         output_limits));
+    listeners_.push_back(
+        std::make_unique<net::listener>(*loop, endpoint, handler_factory, output_limits));
   }
   port_ = endpoint.port();
+  if (options.metrics_enabled) {
+    metrics_ = std::make_unique<obs::metrics::exposer>(options.metrics_bind, options.metrics_port,
+                                                       loops_.size(), &tracer_);
+  }
+}
+
+std::uint16_t server::metrics_port() const {
+  return metrics_ ? metrics_->port() : 0;
 }
 
 server::~server() {
@@ -103,6 +111,10 @@ int server::run() {
     obs::trace_log().info("exporting spans to {} (service {}, new traces sampled at {})",
                           options_.tracing_endpoint, options_.tracing_service_name,
                           options_.tracing_sample_ratio);
+  }
+  if (metrics_) {
+    obs::server_log().info("metrics on http://{}:{}/metrics", options_.metrics_bind,
+                           metrics_->port());
   }
   obs::server_log().info("listening on http://{}:{}/ with {} event loop{}", options_.bind_address,
                          port_, loops_.size(), loops_.size() == 1 ? "" : "s");

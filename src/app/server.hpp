@@ -9,6 +9,7 @@
 #include "http/site.hpp"
 #include "net/event_loop.hpp"
 #include "net/listener.hpp"
+#include "obs/metrics/exposer.hpp"
 #include "obs/tracing/tracer.hpp"
 
 namespace parley::app {
@@ -44,6 +45,8 @@ class server {
   ~server();
 
   std::uint16_t port() const { return port_; }
+  // The metrics port (0 when metrics are off).
+  std::uint16_t metrics_port() const;
 
   // Serves until SIGTERM or SIGINT, then drains (close 1001 to every WebSocket, up to the
   // shutdown timeout) and returns the process exit code.
@@ -59,6 +62,7 @@ class server {
   chat::service chat_{executor_};
   http::site site_;
   std::vector<std::unique_ptr<net::listener>> listeners_;  // listeners_[i] runs on loops_[i]
+  std::unique_ptr<obs::metrics::exposer> metrics_;         // when metrics.enabled
   std::uint16_t port_ = 0;
 };
 

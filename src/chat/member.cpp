@@ -3,6 +3,7 @@
 #include "chat/legacy_protocol.hpp"
 #include "obs/escaped.hpp"
 #include "obs/log.hpp"
+#include "obs/metrics/loop_metrics.hpp"
 
 namespace parley::chat {
 namespace {
@@ -15,6 +16,8 @@ member::member(room& room, name_registry& names, join_request request, std::uint
 void member::on_open(ws::session& session) {
   if (!names_.claim(request_.username)) {
     obs::chat_log().info("refused duplicate username '{}'", request_.username);
+    obs::metrics::for_loop(session.loop_index())
+        .count_rejection(obs::metrics::rejection::chat_duplicate_username);
     session.close({ws::close_code::unsupported_data, "Username already exists."});
     return;
   }
@@ -26,6 +29,8 @@ void member::on_open(ws::session& session) {
 
 void member::on_text(std::string_view text) {
   if (session_ == nullptr) return;
+  const auto received_at = std::chrono::steady_clock::now();
+  obs::metrics::for_loop(session_->loop_index()).messages_received.add();
   obs::chat_log().info("{}: {}", request_.username, obs::escaped{text});
   auto frame = legacy::message_frame(request_.username, text);
   // Ended by the room on its home loop, once the frame is handed to every member's loop.
@@ -35,12 +40,14 @@ void member::on_text(std::string_view text) {
     span.set_attribute("messaging.message.body.size", text.size());
     span.set_attribute("chat.bytes", frame->size());
   }
-  room_.publish(std::move(frame), std::move(span));
+  room_.publish(std::move(frame), std::move(span), received_at);
 }
 
 void member::on_binary(std::string_view) {
   if (session_ == nullptr) return;
   obs::chat_log().info("{} sent a binary message; closing with 1003", request_.username);
+  obs::metrics::for_loop(session_->loop_index())
+      .count_rejection(obs::metrics::rejection::chat_binary_message);
   session_->close({ws::close_code::unsupported_data, "Binary messages are not supported."});
 }
 
@@ -61,6 +68,8 @@ void member::deliver(const ws::shared_frame& frame) {
 
 void refused_join::on_open(ws::session& session) {
   obs::chat_log().info("refused join: {}", refusal_.reason);
+  obs::metrics::for_loop(session.loop_index())
+      .count_rejection(obs::metrics::rejection::chat_invalid_join);
   session.close({ws::close_code::policy_violation, refusal_.reason});
 }
 

@@ -4,6 +4,7 @@
 
 #include "chat/legacy_protocol.hpp"
 #include "obs/log.hpp"
+#include "obs/metrics/loop_metrics.hpp"
 
 namespace parley::chat {
 
@@ -21,10 +22,14 @@ void room_shard::remove(std::uint64_t id) {
   std::erase_if(entries_, [id](const entry& e) { return e.id == id; });
 }
 
-void room_shard::deliver(const ws::shared_frame& frame) {
+std::size_t room_shard::deliver(const ws::shared_frame& frame) {
+  std::size_t delivered = 0;
   for (const auto& entry : entries_) {
-    if (entry.active) entry.member->deliver(frame);
+    if (!entry.active) continue;
+    entry.member->deliver(frame);
+    ++delivered;
   }
+  return delivered;
 }
 
 room::room(executor& loops, name_registry& names, std::size_t home_loop)
@@ -46,14 +51,16 @@ void room::join(std::uint64_t id, std::size_t loop, std::string name, std::optio
   });
 }
 
-void room::publish(ws::shared_frame frame, obs::tracing::span span) {
-  loops_.post(home_loop_, [this, frame = std::move(frame), span = std::move(span)]() mutable {
-    const std::size_t recipients = broadcast(frame);
-    if (span.recording()) {
-      span.set_attribute("chat.fanout", recipients);
-      span.end();
-    }
-  });
+void room::publish(ws::shared_frame frame, obs::tracing::span span,
+                   std::chrono::steady_clock::time_point received_at) {
+  loops_.post(home_loop_,
+              [this, frame = std::move(frame), span = std::move(span), received_at]() mutable {
+                const std::size_t recipients = broadcast(frame, received_at);
+                if (span.recording()) {
+                  span.set_attribute("chat.fanout", recipients);
+                  span.end();
+                }
+              });
 }
 
 void room::leave(std::uint64_t id, std::size_t loop, std::string name) {
@@ -67,12 +74,19 @@ void room::leave(std::uint64_t id, std::size_t loop, std::string name) {
   });
 }
 
-std::size_t room::broadcast(const ws::shared_frame& frame) {
+std::size_t room::broadcast(const ws::shared_frame& frame,
+                            std::chrono::steady_clock::time_point received_at) {
   std::size_t recipients = 0;
   for (std::size_t loop = 0; loop < members_per_loop_.size(); ++loop) {
     if (members_per_loop_[loop] == 0) continue;
     recipients += members_per_loop_[loop];
-    loops_.post(loop, [this, loop, frame] { shards_[loop].deliver(frame); });
+    loops_.post(loop, [this, loop, frame, received_at] {
+      auto& metrics = obs::metrics::for_loop(loop);
+      metrics.messages_delivered.add(shards_[loop].deliver(frame));
+      if (received_at != std::chrono::steady_clock::time_point{}) {
+        metrics.fanout_latency.observe(std::chrono::steady_clock::now() - received_at);
+      }
+    });
   }
   return recipients;
 }

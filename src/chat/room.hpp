@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -27,7 +28,8 @@ class room_shard {
   void add(std::uint64_t id, recipient& member);
   void activate(std::uint64_t id);
   void remove(std::uint64_t id);
-  void deliver(const ws::shared_frame& frame);
+  // Returns how many members it was queued to.
+  std::size_t deliver(const ws::shared_frame& frame);
   std::size_t size() const { return entries_.size(); }
 
  private:
@@ -52,12 +54,15 @@ class room {
   // `name` is already claimed in the registry; leave() releases it, before the others are told.
   void join(std::uint64_t id, std::size_t loop, std::string name, std::optional<unsigned> age);
   // `span` (the message's, when traced) ends on the home loop with the fan-out recorded.
-  void publish(ws::shared_frame frame, obs::tracing::span span = {});
+  // `received_at`: when the message arrived, for the fan-out latency histogram.
+  void publish(ws::shared_frame frame, obs::tracing::span span = {},
+               std::chrono::steady_clock::time_point received_at = {});
   void leave(std::uint64_t id, std::size_t loop, std::string name);
 
  private:
   // On the home loop; returns how many members the frame was handed to.
-  std::size_t broadcast(const ws::shared_frame& frame);
+  std::size_t broadcast(const ws::shared_frame& frame,
+                        std::chrono::steady_clock::time_point received_at = {});
 
   executor& loops_;
   name_registry& names_;

@@ -10,6 +10,7 @@
 #include "http/site.hpp"
 #include "obs/escaped.hpp"
 #include "obs/log.hpp"
+#include "obs/metrics/loop_metrics.hpp"
 #include "obs/tracing/traceparent.hpp"
 #include "obs/tracing/tracer.hpp"
 #include "ws/handshake.hpp"
@@ -91,8 +92,40 @@ request_handler::request_handler(net::transport& transport, site& site)
 
 request_handler::~request_handler() = default;
 
+void request_handler::count(int status) {
+  using obs::metrics::rejection;
+  auto& metrics = obs::metrics::for_loop(transport_.loop_index());
+  const auto method = parser_->parser.is_header_done() ? parser_->parser.get().method_string() : "";
+  const auto took =
+      request_began_ ? transport_.now() - request_started_ : std::chrono::nanoseconds{};
+  metrics.count_http(method, status, took);
+  switch (status) {
+    case 400:
+      metrics.count_rejection(rejection::http_bad_request);
+      break;
+    case 405:
+      metrics.count_rejection(rejection::http_method_not_allowed);
+      break;
+    case 408:
+      metrics.count_rejection(rejection::http_request_timeout);
+      break;
+    case 413:
+      metrics.count_rejection(rejection::http_body_too_large);
+      break;
+    case 426:
+      metrics.count_rejection(rejection::http_upgrade_required);
+      break;
+    default:
+      break;
+  }
+}
+
 std::size_t request_handler::on_data(std::span<char> bytes) {
   std::size_t used = 0;
+  if (!request_began_ && !bytes.empty()) {
+    request_began_ = true;
+    request_started_ = transport_.now();
+  }
   while (used < bytes.size()) {
     if (!transport_.is_open()) return bytes.size();  // dropped while answering (output cap)
     beast::error_code ec;
@@ -113,6 +146,8 @@ std::size_t request_handler::on_data(std::span<char> bytes) {
     if (!parser_->parser.is_done()) continue;
     if (!serve()) return used;
     parser_ = std::make_unique<request_parser>();
+    request_began_ = used < bytes.size();  // the next request's first bytes are here already
+    request_started_ = transport_.now();
     transport_.start_timer(site_.handshake_timeout);  // now the keep-alive idle timeout
   }
   return used;
@@ -120,6 +155,7 @@ std::size_t request_handler::on_data(std::span<char> bytes) {
 
 void request_handler::reject(int status, std::string_view why) {
   obs::http_log().info("rejected request: {} {}", status, why);
+  count(status);
   response answer;
   answer.status = status;
   answer.body = std::string(reason_phrase(status)) + ": " + std::string(why) + "\n";
@@ -177,6 +213,7 @@ bool request_handler::serve() {
           break;
         }
         log_upgrade(path, 101);
+        count(101);
         transport_.cancel_timer();
         transport_.send(ws::switching_protocols_response(upgrade.key));
         if (!transport_.is_open()) {  // dropped: over its output cap
@@ -210,6 +247,7 @@ bool request_handler::serve() {
     answer.body = "Not Found\n";
   }
 
+  count(answer.status);
   transport_.send(serialize(answer));
   if (!answer.keep_alive) {
     transport_.close_after_flush();
@@ -219,6 +257,8 @@ bool request_handler::serve() {
 }
 
 void request_handler::on_timeout() {
+  obs::http_log().info("request timeout");
+  count(408);
   response answer;
   answer.status = 408;
   answer.body = "Request Timeout\n";

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string_view>
 
@@ -30,10 +31,14 @@ class request_handler final : public net::connection_handler {
   void reject(int status, std::string_view why);
   // The access log's line for a WebSocket upgrade request, whatever its answer.
   void log_upgrade(std::string_view path, int status) const;
+  // Counts the answer to the current request (and the rejection, for 4xx statuses).
+  void count(int status);
 
   net::transport& transport_;
   site& site_;
   std::unique_ptr<request_parser> parser_;
+  bool request_began_ = false;  // bytes of the current request have arrived
+  std::chrono::steady_clock::time_point request_started_{};
 };
 
 }  // namespace parley::http

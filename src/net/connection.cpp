@@ -43,6 +43,7 @@ void connection::start(std::unique_ptr<connection_handler> handler) {
   socket_.non_blocking(true, ec);
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);  // we cork ourselves
   handler_ = std::move(handler);
+  loop_.metrics().connections_opened.add();
   loop_.add_connection(this);
   wait_readable();
 }
@@ -81,6 +82,7 @@ void connection::on_readable() {
       finish();
       return;
     }
+    loop_.metrics().bytes_in.add(size);
     if (state_ == state::open) deliver(buffer.first(size));
     if (size < buffer.size()) break;
   }
@@ -149,6 +151,7 @@ bool connection::over_output_limits() {
 
 void connection::give_up_on_slow_consumer() {
   slow_consumer_ = true;
+  loop_.metrics().slow_consumer_closes.add();
   obs::net_log().warn("slow consumer: {} bytes left unread{}; closing it", queued_bytes_,
                       queued_bytes_ > limits_.hard ? "" : " for the whole grace period");
   // Drop everything not yet begun; a frame partly sent must be finished to keep the stream whole.
@@ -198,6 +201,7 @@ void connection::flush() {
       finish();
       return;
     }
+    loop_.metrics().bytes_out.add(written);
     while (written > 0) {
       const std::size_t left = queue_[queue_head_]->size() - queue_offset_;
       if (written < left) {
@@ -286,6 +290,7 @@ void connection::cancel_timer() {
 }
 
 void connection::replace_handler(std::unique_ptr<connection_handler> handler) {
+  upgraded_ = true;
   if (in_on_data_) retired_handler_ = std::move(handler_);
   handler_ = std::move(handler);
 }
@@ -303,6 +308,8 @@ void connection::finish() {
     leftover_.clear();
     leftover_.shrink_to_fit();
   }
+  auto& metrics = loop_.metrics();
+  (upgraded_ ? metrics.connections_closed_websocket : metrics.connections_closed_http).add();
   loop_.remove_connection(this);
   // Told from a fresh handler call, never re-entrantly from inside the handler's own on_data.
   loop_.post([self = shared_from_this()] {

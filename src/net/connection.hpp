@@ -91,7 +91,9 @@ class connection final : public transport, public std::enable_shared_from_this<c
   bool flush_scheduled_ = false;
   bool waiting_writable_ = false;
   bool in_on_data_ = false;
-  bool slow_consumer_ = false;  // output is being dropped until the handler has been told
+  bool slow_consumer_ = false;
+  bool upgraded_ = false;  // handed to another protocol (WebSocket): for the metrics  // output is
+                           // being dropped until the handler has been told
 };
 
 }  // namespace parley::net

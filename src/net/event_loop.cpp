@@ -10,7 +10,10 @@ constexpr std::size_t k_receive_buffer_size = std::size_t{64} * 1024;
 thread_local event_loop* current_loop = nullptr;
 
 event_loop::event_loop(std::size_t index)
-    : index_(index), work_(context_.get_executor()), receive_buffer_(k_receive_buffer_size) {}
+    : index_(index),
+      metrics_(obs::metrics::for_loop(index)),
+      work_(context_.get_executor()),
+      receive_buffer_(k_receive_buffer_size) {}
 
 event_loop::~event_loop() {
   stop();

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "net/local_bytes.hpp"
+#include "obs/metrics/loop_metrics.hpp"
 
 namespace parley::net {
 
@@ -44,6 +45,9 @@ class event_loop {
   // partial frame, so an idle connection holds no receive buffer.
   std::span<char> receive_buffer() { return receive_buffer_; }
 
+  // This loop's counters (written only here, summed by the metrics scrape).
+  obs::metrics::loop_metrics& metrics() { return metrics_; }
+
   // Loop-local references to output bytes, for this loop's connections' queues.
   local_bytes_pool& bytes_pool() { return bytes_pool_; }
 
@@ -74,6 +78,7 @@ class event_loop {
 
   local_bytes_pool bytes_pool_;  // first: outlives every connection (and queue) of the loop
   std::size_t index_;
+  obs::metrics::loop_metrics& metrics_;
   // Hint: one thread runs it. (Posting from other loops stays thread-safe: not the "unsafe" hint.)
   boost::asio::io_context context_{1};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;

@@ -4,6 +4,7 @@
 
 #include "obs/escaped.hpp"
 #include "obs/log.hpp"
+#include "obs/metrics/loop_metrics.hpp"
 
 namespace parley::ws {
 
@@ -43,6 +44,7 @@ void session::fail(close_status status) {
   if (state_ == state::closed) return;
   obs::ws_log().info("closing a connection that broke the protocol: {} {}",
                      static_cast<int>(status.code), status.reason);
+  count_rejection(status.code);
   if (state_ == state::open) {
     note_end(closer::server, status.code);
     transport_.send(encode_close_frame(status));
@@ -51,6 +53,14 @@ void session::fail(close_status status) {
   transport_.close_after_flush();
   leave_open_state(status, "server");
   end_close_span(false);
+}
+
+void session::count_rejection(close_code code) const {
+  using obs::metrics::rejection;
+  const rejection reason = code == close_code::invalid_payload   ? rejection::ws_invalid_utf8
+                           : code == close_code::message_too_big ? rejection::ws_message_too_big
+                                                                 : rejection::ws_protocol_error;
+  obs::metrics::for_loop(transport_.loop_index()).count_rejection(reason);
 }
 
 void session::note_end(closer by, close_code code) {
@@ -62,7 +72,10 @@ void session::note_end(closer by, close_code code) {
 void session::become_closed() {
   // Logged now rather than at on_disconnect, which is posted: a server draining for shutdown may
   // stop its loops between the two.
-  if (state_ != state::closed) log_close();
+  if (state_ != state::closed) {
+    log_close();
+    obs::metrics::for_loop(transport_.loop_index()).count_close(static_cast<int>(close_code_));
+  }
   state_ = state::closed;
 }
 

@@ -106,6 +106,8 @@ class session final : public net::connection_handler {
   void note_end(closer by, close_code code);
   // Enters the closed state, writing the access log's close line the first time.
   void become_closed();
+  // Counts a protocol failure we close for, by its close code.
+  void count_rejection(close_code code) const;
   void log_close() const;
 
   net::transport& transport_;

@@ -1,0 +1,178 @@
+#include "obs/metrics/collector.hpp"
+
+#include <prometheus/metric_family.h>
+
+#include <string>
+
+#include "obs/metrics/build_info.hpp"
+#include "obs/metrics/loop_metrics.hpp"
+#include "obs/tracing/tracer.hpp"
+
+namespace parley::obs::metrics {
+
+namespace {
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using prometheus::MetricType;
+
+// The sum of one counter over every loop.
+template <class Pick>
+std::uint64_t total(std::span<const loop_metrics> loops, Pick pick) {
+  std::uint64_t sum = 0;
+  for (const auto& loop : loops) sum += pick(loop).value();
+  return sum;
+}
+
+ClientMetric sample(double value, std::vector<ClientMetric::Label> labels = {}) {
+  ClientMetric metric;
+  metric.label = std::move(labels);
+  metric.counter.value = value;
+  metric.gauge.value = value;
+  return metric;
+}
+
+MetricFamily family(std::string name, std::string help, MetricType type,
+                    std::vector<ClientMetric> samples) {
+  return {std::move(name), std::move(help), type, std::move(samples)};
+}
+
+template <class Pick>
+MetricFamily counter(std::span<const loop_metrics> loops, std::string name, std::string help,
+                     Pick pick) {
+  return family(std::move(name), std::move(help), MetricType::Counter,
+                {sample(static_cast<double>(total(loops, pick)))});
+}
+
+template <class Pick>
+MetricFamily histogram(std::span<const loop_metrics> loops, std::string name, std::string help,
+                       Pick pick) {
+  ClientMetric metric;
+  std::uint64_t cumulative = 0;
+  std::uint64_t sum_ns = 0;
+  for (std::size_t i = 0; i <= k_latency_bounds.size(); ++i) {
+    for (const auto& loop : loops) cumulative += pick(loop).buckets()[i].value();
+    if (i < k_latency_bounds.size()) {
+      metric.histogram.bucket.push_back({cumulative, k_latency_bounds[i]});
+    }
+  }
+  for (const auto& loop : loops) sum_ns += pick(loop).sum_nanoseconds();
+  metric.histogram.bucket.push_back({cumulative, std::numeric_limits<double>::infinity()});
+  metric.histogram.sample_count = cumulative;
+  metric.histogram.sample_sum = static_cast<double>(sum_ns) / 1e9;
+  return family(std::move(name), std::move(help), MetricType::Histogram, {metric});
+}
+
+MetricFamily http_requests(std::span<const loop_metrics> loops) {
+  std::vector<ClientMetric> samples;
+  for (std::size_t m = 0; m <= k_methods.size(); ++m) {
+    for (std::size_t s = 0; s <= k_statuses.size(); ++s) {
+      const auto count = total(loops, [&](const loop_metrics& l) -> const loop_counter& {
+        return l.http_requests[m][s];
+      });
+      if (count == 0) continue;  // only what happened: 36 zero series help nobody
+      const std::string method = m < k_methods.size() ? std::string(k_methods[m]) : "other";
+      const std::string status = s < k_statuses.size() ? std::to_string(k_statuses[s]) : "other";
+      samples.push_back(
+          sample(static_cast<double>(count), {{"method", method}, {"status", status}}));
+    }
+  }
+  return family("http_requests_total", "HTTP requests answered, by method and status",
+                MetricType::Counter, std::move(samples));
+}
+
+MetricFamily closes(std::span<const loop_metrics> loops) {
+  std::vector<ClientMetric> samples;
+  for (std::size_t i = 0; i <= k_close_codes; ++i) {
+    const auto count = total(
+        loops, [&](const loop_metrics& l) -> const loop_counter& { return l.closes_by_code[i]; });
+    if (count == 0) continue;
+    const std::string code =
+        i < k_close_codes ? std::to_string(k_first_close_code + static_cast<int>(i)) : "other";
+    samples.push_back(sample(static_cast<double>(count), {{"code", code}}));
+  }
+  return family("parley_websocket_closes_total",
+                "WebSocket sessions ended, by the first close code (1006: no close frame)",
+                MetricType::Counter, std::move(samples));
+}
+
+MetricFamily rejections(std::span<const loop_metrics> loops) {
+  std::vector<ClientMetric> samples;
+  for (std::size_t i = 0; i < static_cast<std::size_t>(rejection::count); ++i) {
+    const auto count =
+        total(loops, [&](const loop_metrics& l) -> const loop_counter& { return l.rejections[i]; });
+    samples.push_back(sample(static_cast<double>(count),
+                             {{"reason", std::string(label(static_cast<rejection>(i)))}}));
+  }
+  return family("parley_rejected_inputs_total",
+                "Inputs refused with an HTTP error or a close code, by reason", MetricType::Counter,
+                std::move(samples));
+}
+}  // namespace
+
+std::vector<MetricFamily> collector::Collect() const {
+  const auto all = loops(loop_count_);
+  const auto opened = total(
+      all, [](const loop_metrics& l) -> auto& { return l.connections_opened; });
+  const auto closed_http = total(
+      all, [](const loop_metrics& l) -> auto& { return l.connections_closed_http; });
+  const auto closed_ws = total(
+      all, [](const loop_metrics& l) -> auto& { return l.connections_closed_websocket; });
+
+  std::vector<MetricFamily> families;
+  families.push_back(family(
+      "parley_build_info", "Version and build of the running binary", MetricType::Gauge,
+      {sample(1,
+              {{"version", std::string(k_version)}, {"build_type", std::string(k_build_type)}})}));
+  families.push_back(family("parley_connections_open", "TCP connections open now",
+                            MetricType::Gauge,
+                            {sample(static_cast<double>(opened - closed_http - closed_ws))}));
+  families.push_back(family("parley_connections_total",
+                            "TCP connections ended, by outcome (websocket: it was upgraded)",
+                            MetricType::Counter,
+                            {sample(static_cast<double>(closed_http), {{"outcome", "http"}}),
+                             sample(static_cast<double>(closed_ws), {{"outcome", "websocket"}})}));
+  families.push_back(counter(
+      all, "parley_connections_accepted_total", "TCP connections accepted",
+      [](const loop_metrics& l) -> auto& { return l.connections_opened; }));
+  families.push_back(counter(
+      all, "parley_messages_received_total", "Chat messages received from clients",
+      [](const loop_metrics& l) -> auto& { return l.messages_received; }));
+  families.push_back(counter(
+      all, "parley_messages_delivered_total",
+      "Chat frames queued to recipients (one per recipient)",
+      [](const loop_metrics& l) -> auto& { return l.messages_delivered; }));
+  families.push_back(counter(
+      all, "parley_bytes_received_total", "Bytes read from clients",
+      [](const loop_metrics& l) -> auto& { return l.bytes_in; }));
+  families.push_back(counter(
+      all, "parley_bytes_sent_total", "Bytes written to clients",
+      [](const loop_metrics& l) -> auto& { return l.bytes_out; }));
+  families.push_back(counter(
+      all, "parley_slow_consumer_closes_total",
+      "Clients closed for leaving too much output unread (1008)",
+      [](const loop_metrics& l) -> auto& { return l.slow_consumer_closes; }));
+  families.push_back(histogram(
+      all, "parley_fanout_latency_seconds",
+      "From a chat message's arrival to its last recipient on each event loop having it queued",
+      [](const loop_metrics& l) -> auto& { return l.fanout_latency; }));
+  families.push_back(closes(all));
+  families.push_back(rejections(all));
+  families.push_back(http_requests(all));
+  families.push_back(histogram(
+      all, "http_response_time", "Seconds from a request's first byte to its response being queued",
+      [](const loop_metrics& l) -> auto& { return l.http_response_time; }));
+  if (tracer_ != nullptr && tracer_->enabled()) {
+    families.push_back(family(
+        "parley_tracing_spans_dropped_total", "Spans dropped because the export queue was full",
+        MetricType::Counter, {sample(static_cast<double>(tracer_->dropped_spans()))}));
+    families.push_back(family(
+        "parley_tracing_spans_exported_total", "Spans the collector accepted", MetricType::Counter,
+        {sample(static_cast<double>(tracer_->counters().exported_spans.load()))}));
+    families.push_back(family(
+        "parley_tracing_export_failures_total", "Export requests that failed", MetricType::Counter,
+        {sample(static_cast<double>(tracer_->counters().failed_requests.load()))}));
+  }
+  return families;
+}
+
+}  // namespace parley::obs::metrics

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <prometheus/collectable.h>
+
+#include <cstddef>
+#include <vector>
+
+namespace parley::obs::tracing {
+class tracer;
+}
+
+namespace parley::obs::metrics {
+
+// What a scrape returns: the loops' counts summed, in Prometheus families, plus build info and
+// the tracer's own counts. Called on the exporter's thread; reads the loops' counters only.
+class collector final : public prometheus::Collectable {
+ public:
+  collector(std::size_t loop_count, const tracing::tracer* tracer)
+      : loop_count_(loop_count), tracer_(tracer) {}
+
+  std::vector<prometheus::MetricFamily> Collect() const override;
+
+ private:
+  std::size_t loop_count_;
+  const tracing::tracer* tracer_;
+};
+
+}  // namespace parley::obs::metrics

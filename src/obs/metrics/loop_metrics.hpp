@@ -1,0 +1,100 @@
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace parley::obs::metrics {
+
+// A count written by one thread (its event loop) and read by the scraper: a relaxed load and
+// store, never a read-modify-write, so counting costs what a plain increment costs and no two
+// threads contend for it. Totals are summed over the loops at scrape time.
+class loop_counter {
+ public:
+  void add(std::uint64_t amount = 1) {
+    value_.store(value_.load(std::memory_order_relaxed) + amount, std::memory_order_relaxed);
+  }
+  std::uint64_t value() const { return value_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<std::uint64_t> value_{0};
+};
+
+// Bucket bounds in seconds shared by every loop's copy of a histogram.
+inline constexpr std::array<double, 14> k_latency_bounds = {
+    0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001,
+    0.0025,  0.005,    0.01,    0.025,  0.05,    0.1,    0.25};
+
+// A latency histogram kept like loop_counter: one writer, any readers.
+class loop_histogram {
+ public:
+  void observe(std::chrono::nanoseconds elapsed);
+  // Per-bucket counts (not cumulative); the last is above every bound.
+  const std::array<loop_counter, k_latency_bounds.size() + 1>& buckets() const { return buckets_; }
+  std::uint64_t sum_nanoseconds() const { return sum_ns_.value(); }
+
+ private:
+  std::array<loop_counter, k_latency_bounds.size() + 1> buckets_;
+  loop_counter sum_ns_;
+};
+
+// Inputs the server refuses, each answered with an HTTP status or a close code.
+enum class rejection : std::uint8_t {
+  http_bad_request,         // 400: unparsable request, head over 8 KiB, bad upgrade
+  http_body_too_large,      // 413
+  http_request_timeout,     // 408
+  http_method_not_allowed,  // 405
+  http_upgrade_required,    // 426: a WebSocket path without a (version 13) upgrade
+  ws_protocol_error,        // 1002
+  ws_invalid_utf8,          // 1007
+  ws_message_too_big,       // 1009
+  chat_binary_message,      // 1003
+  chat_invalid_join,        // 1008: username or age
+  chat_duplicate_username,  // 1003
+  count,
+};
+std::string_view label(rejection reason);
+
+// The HTTP methods and statuses http_requests_total tells apart; anything else is "other".
+inline constexpr std::array<std::string_view, 2> k_methods = {"GET", "HEAD"};
+inline constexpr std::array<int, 11> k_statuses = {101, 200, 304, 400, 404, 405,
+                                                   408, 413, 426, 500, 503};
+// Close codes 1000..1015 are counted each; any other as "other".
+inline constexpr int k_first_close_code = 1000;
+inline constexpr std::size_t k_close_codes = 16;
+
+// Everything one event loop counts. Only that loop's thread writes it.
+struct loop_metrics {
+  loop_counter connections_opened;
+  loop_counter connections_closed_http;       // never upgraded
+  loop_counter connections_closed_websocket;  // upgraded
+  loop_counter bytes_in;
+  loop_counter bytes_out;
+  loop_counter messages_received;   // chat messages from clients
+  loop_counter messages_delivered;  // frames queued to recipients (one per recipient)
+  loop_counter slow_consumer_closes;
+  loop_histogram fanout_latency;  // message received -> this loop's last recipient queued
+  std::array<loop_counter, k_close_codes + 1> closes_by_code;
+  std::array<loop_counter, static_cast<std::size_t>(rejection::count)> rejections;
+  // [method][status], each with a trailing "other".
+  std::array<std::array<loop_counter, k_statuses.size() + 1>, k_methods.size() + 1> http_requests;
+  loop_histogram http_response_time;
+
+  void count_close(int code);
+  void count_rejection(rejection reason) { rejections[static_cast<std::size_t>(reason)].add(); }
+  void count_http(std::string_view method, int status, std::chrono::nanoseconds took);
+};
+
+// How many loops have slots of their own; loops beyond share one (then a count may be lost to a
+// race, never corrupted: still relaxed atomics).
+inline constexpr std::size_t k_max_loops = 256;
+
+// The metrics of event loop `loop` (0 for code that runs on no loop).
+loop_metrics& for_loop(std::size_t loop);
+// The first `count` loops' metrics, for the scraper.
+std::span<const loop_metrics> loops(std::size_t count);
+
+}  // namespace parley::obs::metrics
