@@ -50,9 +50,10 @@ void print_summary(const options& o, const run_report& r) {
     fmt::print(out, "  latency us: p50 {} p99 {} p99.9 {} max {} ({} samples)\n",
                r.latency.quantile(0.5), r.latency.quantile(0.99), r.latency.quantile(0.999),
                r.latency.max(), r.latency.count());
-    fmt::print(out, "  cpu in measured window: loadgen {} server {}\n",
-               number_or_null(r.loadgen_cpu_util), number_or_null(r.server_cpu_util));
   }
+  fmt::print(out, "  cpu (cores) in the {}: loadgen {} server {}\n",
+             is_fanout(o) ? "measured window" : "join", number_or_null(r.loadgen_cpu_util),
+             number_or_null(r.server_cpu_util));
   if (r.rss_before >= 0)
     fmt::print(out, "  server rss: {} -> {} bytes, {:.0f} bytes/connection\n", r.rss_before,
                r.rss_after, r.rss_per_conn);

@@ -193,8 +193,16 @@ run_report run(const options& opts) {
   const int pid = opts.server_pid;
   if (pid) r.rss_before = read_rss_bytes(pid);
 
+  const double own_cpu0 = own_cpu_seconds();
+  const double server_cpu0 = pid ? read_cpu_seconds(pid) : -1;
+  const auto join_start = now_ns();
   c.start();
   const bool joined = c.wait_joined(r);
+  if (opts.mode != run_mode::fanout) {  // fanout reports its measured window instead
+    const double join_s = (now_ns() - join_start) / 1e9;
+    r.loadgen_cpu_util = (own_cpu_seconds() - own_cpu0) / join_s;
+    if (server_cpu0 >= 0) r.server_cpu_util = (read_cpu_seconds(pid) - server_cpu0) / join_s;
+  }
   if (!joined && c.sum(&progress::errors) == 0) ++r.errors.timeouts;
   if (joined && opts.mode == run_mode::fanout) c.fanout(r);
   if (pid) r.rss_after = opts.mode == run_mode::idle ? settled_rss(pid) : read_rss_bytes(pid);
