@@ -1,5 +1,7 @@
 #include "obs/log.hpp"
 
+#include <algorithm>
+
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -71,6 +73,10 @@ void init_logging(const log_options& options) {
     logger->sinks() = {main_sink};
     logger->set_level(level);
   }
+  // The server's few lifecycle lines (listening, metrics, signal, stopped) are written at any
+  // level short of off: supervisors, benchmarks and tests read where the server listens from
+  // them, also when a benchmark runs at warn.
+  if (level != spdlog::level::off) made.server->set_level(std::min(level, spdlog::level::info));
   if (!options.file.empty()) made.server->sinks().push_back(stdout_sink(options.format));
   if (!options.access) made.access->set_level(spdlog::level::off);
 }

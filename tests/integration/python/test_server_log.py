@@ -63,3 +63,23 @@ def test_every_log_line_has_the_documented_format(server):
     assert server.wait_for_line(r"\[parley\.chat\] - alice: hi$", 5)
     bad = [l for l in server.lines if not LINE.match(l.rstrip("\n"))]
     assert bad == [], f"lines not in the log format: {bad[:5]}"
+
+
+def test_lifecycle_lines_are_written_at_warn_while_chat_lines_are_not(start_server):
+    """A benchmark runs at warn (a line per chat message would cost throughput) and still needs the
+    port; the harness itself found it from the listening line at warn."""
+    from parley_client import join, run
+
+    server = start_server("--log-level", "warn")
+    assert any("listening on" in line for line in server.lines)
+
+    async def scenario():
+        alice = await join(server, "alice")
+        await alice.send("quiet")
+        await alice.recv()
+        await alice.close()
+
+    run(scenario())
+    server.terminate()
+    assert any("stopped" in line for line in server.lines)
+    assert not any("alice" in line for line in server.lines)
