@@ -25,6 +25,8 @@ constexpr std::size_t k_compact_after = 1024;
 constexpr int k_reads_per_wakeup = 4;
 // Buffers per gather write; Linux takes up to 1024 (IOV_MAX), Asio passes at most 64.
 constexpr std::size_t k_max_gather = 64;
+// Queue entries an emptied queue may keep room for (16 bytes each).
+constexpr std::size_t k_idle_queue_capacity = 4;
 
 bool would_block(const boost::system::error_code& ec) {
   return ec == asio::error::would_block || ec == asio::error::try_again;
@@ -231,7 +233,8 @@ void connection::release_queue() {
   queue_offset_ = 0;
   queued_bytes_ = 0;
   above_soft_since_ = {};
-  if (queue_.capacity() > k_max_gather) queue_.shrink_to_fit();  // an idle connection keeps little
+  // An idle connection keeps (almost) nothing; a busy one reallocates at most once a turn.
+  if (queue_.capacity() > k_idle_queue_capacity) queue_.shrink_to_fit();
 }
 
 void connection::wait_writable() {
