@@ -23,6 +23,20 @@ def binary_path():
     return os.path.abspath(path)
 
 
+_memory_checker = None
+
+
+def built_with_memory_checker():
+    """Whether the binary runs under ASan or TSan: they keep freed memory (ASan's quarantine) and
+    shadow it, so its RSS says nothing about what the server itself holds."""
+    global _memory_checker
+    if _memory_checker is None:
+        with open(binary_path(), "rb") as binary:
+            content = binary.read()
+        _memory_checker = b"__asan_init" in content or b"__tsan_init" in content
+    return _memory_checker
+
+
 LOOPBACK_ANY_PORT = ("--port", "0", "--bind", "127.0.0.1")
 
 

@@ -7,6 +7,7 @@ import subprocess
 import time
 
 from metrics_scrape import scrape, value
+from parley_server import built_with_memory_checker
 from parley_client import (
     WAIT, close_all, greeting, http_request, join, joined, left, receive_until, recv, run, said, sync,
 )
@@ -129,7 +130,8 @@ def chat_past_a_silent_client(server, memory_bound_kib, pause=0.0):
 
         # What the server held for the silent client stayed bounded, whatever was sent.
         growth_kib = memory_kib(server.proc.pid, "VmHWM") - rss_before
-        assert growth_kib < memory_bound_kib, f"server memory grew by {growth_kib} KiB"
+        if not built_with_memory_checker():
+            assert growth_kib < memory_bound_kib, f"server memory grew by {growth_kib} KiB"
 
         # The room still works for everyone else, and alice saw only the leave notice besides.
         assert alice_missed + await sync(alice, "alice") == [left("silent")]
