@@ -7,7 +7,7 @@ import os
 import re
 
 import deploy_files as files
-from parley_client import closed, join, recv
+from parley_client import RawWs, closed, http_request, join, recv, upgrade_headers
 
 CONFIG = files.configmap_toml()
 CONTAINER = files.parley_container()
@@ -172,9 +172,35 @@ def test_rolling_update_moves_users_to_the_new_pod_with_one_reconnect(start_serv
             (1001, "Server is shutting down.")] * 2
         assert await exiting == 0
         alice = await join(new, "alice")
+        await alice.send("back")
+        assert await recv(alice) == "alice: back"
         bob = await join(new, "bob")
         assert await recv(alice) == "bob connected to chat"
-        await alice.send("back")
-        assert await recv(bob) == "alice: back"
+        await alice.send("hello bob")
+        # Parley keeps no history: bob's first message after the greeting is the next one.
+        assert await recv(bob) == "alice: hello bob"
         await asyncio.gather(alice.close(), bob.close())
+    asyncio.run(scenario())
+
+
+def test_a_draining_pod_refuses_new_users_and_stays_alive(start_server, tmp_path):
+    """While the old pod drains (here held open by a client that never answers the close),
+    /readyz says 503, an upgrade gets 503, and /healthz still says 200, so the liveness probe
+    does not restart a pod that is only draining."""
+    server = start_with_configmap(start_server, tmp_path)
+
+    async def scenario():
+        mute = await RawWs.join(server, "mute")
+        loop = asyncio.get_running_loop()
+        exiting = loop.run_in_executor(None, server.terminate, 30)
+        code, _, _ = await mute.expect_close(timeout=5)
+        assert code == 1001  # draining has begun
+
+        def probe(path, headers=None):
+            return http_request(server, "GET", path, headers).status
+        assert await loop.run_in_executor(None, probe, "/readyz") == 503
+        assert await loop.run_in_executor(None, probe, "/chat/late", upgrade_headers()) == 503
+        assert await loop.run_in_executor(None, probe, "/healthz") == 200
+        mute.close_tcp()
+        assert await exiting == 0
     asyncio.run(scenario())
