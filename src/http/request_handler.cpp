@@ -257,8 +257,10 @@ bool request_handler::serve() {
 }
 
 void request_handler::on_timeout() {
-  obs::http_log().info("request timeout");
-  count(408);
+  if (request_began_) {  // an idle keep-alive connection timing out is no bad request
+    obs::http_log().info("request timeout");
+    count(408);
+  }
   response answer;
   answer.status = 408;
   answer.body = "Request Timeout\n";

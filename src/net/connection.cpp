@@ -30,7 +30,7 @@ constexpr int k_reads_per_wakeup = 4;
 // Buffers per gather write (Linux takes up to 1024, IOV_MAX). Written with sendmsg directly:
 // Asio's write_some passes at most 64, and a busy turn queues more frames than that.
 constexpr std::size_t k_max_gather = 512;
-// Queue entries an emptied queue may keep room for (16 bytes each).
+// Queue entries an emptied queue keeps room for at least (16 bytes each).
 constexpr std::size_t k_idle_queue_capacity = 4;
 
 bool would_block(const boost::system::error_code& ec) {
@@ -175,6 +175,13 @@ void connection::give_up_on_slow_consumer() {
   });
 }
 
+void connection::send_last(std::string bytes) {
+  if (state_ != state::open) return;
+  queued_bytes_ += bytes.size() + k_queue_entry_overhead;
+  queue_.push_back(loop_.bytes_pool().own(std::make_shared<const std::string>(std::move(bytes))));
+  schedule_flush();
+}
+
 void connection::send(std::string bytes) {
   if (!admit(bytes.size())) return;
   queue_.push_back(loop_.bytes_pool().own(std::make_shared<const std::string>(std::move(bytes))));
@@ -228,7 +235,7 @@ void connection::flush() {
   }
   if (queued_bytes_ <= limits_.soft) above_soft_since_ = {};
   if (queue_head_ == queue_.size()) {
-    release_queue();
+    release_queue(queue_.size());
     if (state_ == state::closing) begin_drain();
   } else if (queue_head_ >= k_compact_after && queue_head_ * 2 >= queue_.size()) {
     queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(queue_head_));
@@ -236,14 +243,19 @@ void connection::flush() {
   }
 }
 
-void connection::release_queue() {
+void connection::release_queue(std::size_t recently_used) {
   queue_.clear();
   queue_head_ = 0;
   queue_offset_ = 0;
   queued_bytes_ = 0;
   above_soft_since_ = {};
-  // An idle connection keeps (almost) nothing; a busy one reallocates at most once a turn.
-  if (queue_.capacity() > k_idle_queue_capacity) queue_.shrink_to_fit();
+  // A busy connection keeps the room its turns need; one whose traffic dropped (an idle one after
+  // a burst) gives the rest back.
+  if (queue_.capacity() > std::max(k_idle_queue_capacity, 2 * recently_used)) {
+    std::vector<local_ref> smaller;
+    smaller.reserve(std::min(recently_used, k_max_gather));
+    queue_.swap(smaller);
+  }
 }
 
 void connection::wait_writable() {

@@ -41,7 +41,9 @@ class connection final : public transport, public std::enable_shared_from_this<c
   // transport
   void send(const shared_bytes& bytes) override;
   void send(std::string bytes) override;
-  bool is_open() const override { return state_ == state::open; }
+  void send_last(std::string bytes) override;
+  // Not once the peer is a slow consumer: nothing more should be parsed or answered.
+  bool is_open() const override { return state_ == state::open && !slow_consumer_; }
   void close_after_flush() override;
   void close_now() override;
   void start_timer(std::chrono::milliseconds delay) override;
@@ -72,7 +74,8 @@ class connection final : public transport, public std::enable_shared_from_this<c
   void wait_writable();
   void begin_drain();
   void finish();
-  void release_queue();
+  // Empties the queue; keeps room for about as many entries as the last flush wrote.
+  void release_queue(std::size_t recently_used = 0);
 
   event_loop& loop_;
   boost::asio::ip::tcp::socket socket_;
@@ -91,8 +94,8 @@ class connection final : public transport, public std::enable_shared_from_this<c
   bool flush_scheduled_ = false;
   bool waiting_writable_ = false;
   bool in_on_data_ = false;
-  bool slow_consumer_ = false;
-  bool upgraded_ = false;  // handed to another protocol (WebSocket): for the metrics  // output is
+  bool slow_consumer_ = false;  // output is being dropped until the handler has been told
+  bool upgraded_ = false;       // handed to another protocol (WebSocket): for the metrics
                            // being dropped until the handler has been told
 };
 

@@ -42,6 +42,10 @@ class transport {
   // Queues bytes; all that is queued in one event-loop turn leaves in one gather write.
   virtual void send(const shared_bytes& bytes) = 0;
   virtual void send(std::string bytes) = 0;
+  // The last frame of a closing protocol (a WebSocket close frame): queued even over the output
+  // limits, so a slow consumer, or a client closed while above its soft limit, is still told why.
+  // At most one per connection, and small, so it cannot grow memory.
+  virtual void send_last(std::string bytes) { send(std::move(bytes)); }
   // False once the connection is closing or closed: a handler stops parsing and acting then.
   virtual bool is_open() const = 0;
   // Sends what is queued, then closes (half-close first, so the peer reads every byte we sent).

@@ -34,7 +34,7 @@ void session::send(const shared_frame& frame) {
 void session::close(close_status status) {
   if (state_ != state::open) return;
   note_end(closer::server, status.code);
-  transport_.send(encode_close_frame(status));
+  transport_.send_last(encode_close_frame(status));
   state_ = state::closing;
   transport_.start_timer(limits_.close_timeout);
   leave_open_state(status, "server");
@@ -47,7 +47,7 @@ void session::fail(close_status status) {
   count_rejection(status.code);
   if (state_ == state::open) {
     note_end(closer::server, status.code);
-    transport_.send(encode_close_frame(status));
+    transport_.send_last(encode_close_frame(status));
   }
   become_closed();
   transport_.close_after_flush();
@@ -239,7 +239,7 @@ void session::handle_close_frame(std::string_view payload) {
     note_end(closer::client, close_code::no_status);
   }
   // In the closing state our close frame is already out: the handshake is complete.
-  if (state_ == state::open) transport_.send(std::move(reply));
+  if (state_ == state::open) transport_.send_last(std::move(reply));
   become_closed();
   transport_.cancel_timer();
   transport_.close_after_flush();

@@ -125,7 +125,7 @@ std::vector<MetricFamily> collector::Collect() const {
               {{"version", std::string(k_version)}, {"build_type", std::string(k_build_type)}})}));
   families.push_back(family("parley_connections_open", "TCP connections open now",
                             MetricType::Gauge,
-                            {sample(static_cast<double>(opened - closed_http - closed_ws))}));
+                            {sample(static_cast<double>(still_open))}));
   families.push_back(family("parley_connections_total",
                             "TCP connections ended, by outcome (websocket: it was upgraded)",
                             MetricType::Counter,

@@ -1,5 +1,6 @@
 """Scraping a server's /metrics and reading it with prometheus_client's own text parser (Debian's
 python3-prometheus-client), not with our own parsing."""
+import time
 import urllib.request
 
 from prometheus_client.parser import text_string_to_metric_families
@@ -33,3 +34,15 @@ def value(samples, name, **labels):
 
 def delta(before, after, name, **labels):
     return value(after, name, **labels) - value(before, name, **labels)
+
+
+def wait_for_scrape(server, predicate, what):
+    """Scrapes until predicate(samples) holds (the server counts as it finishes work); returns
+    that scrape."""
+    deadline = time.monotonic() + WAIT
+    while True:
+        samples = scrape(server)
+        if predicate(samples):
+            return samples
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)  # polling the metrics endpoint, not synchronising with the server

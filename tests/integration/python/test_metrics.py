@@ -2,25 +2,13 @@
 parser; every value that the run determines is checked, before and after."""
 import os
 import re
-import time
 
-from metrics_scrape import WAIT, delta, scrape, value
+from metrics_scrape import delta, scrape, value, wait_for_scrape
 from parley_client import (
     OP_TEXT, RawWs, close_all, closed, connect, http_request, join, joined, recv, run, said,
 )
 
 METRICS = ("--metrics-enabled", "--metrics-port", "0", "--metrics-bind", "127.0.0.1")
-
-
-def wait_for_scrape(server, predicate, what):
-    """Scrapes until predicate(samples) holds (the server updates counts as it finishes work)."""
-    deadline = time.monotonic() + WAIT
-    while True:
-        samples = scrape(server)
-        if predicate(samples):
-            return samples
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)  # polling the metrics endpoint, not synchronising with the server
 
 
 def test_metrics_are_off_unless_enabled(start_server):

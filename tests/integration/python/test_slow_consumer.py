@@ -6,7 +6,7 @@ import socket
 import subprocess
 import time
 
-from metrics_scrape import scrape, value
+from metrics_scrape import value, wait_for_scrape
 from parley_server import built_with_memory_checker
 from parley_client import (
     WAIT, close_all, greeting, http_request, join, joined, left, receive_until, recv, run, said, sync,
@@ -153,9 +153,11 @@ def test_client_over_the_hard_limit_is_closed_and_the_room_misses_nothing(start_
                           "--metrics-enabled", "--metrics-port", "0", "--metrics-bind", "127.0.0.1")
     # Up to 32 MiB goes out; the server holds at most the cap (plus its own working set).
     chat_past_a_silent_client(server, memory_bound_kib=8 * 1024)
-    samples = scrape(server)
+    # The close is counted when the session ends: once the silent client's TCP close arrives.
+    samples = wait_for_scrape(
+        server, lambda s: value(s, "parley_websocket_closes_total", code="1008") == 1,
+        "the 1008 close to be counted")
     assert value(samples, "parley_slow_consumer_closes_total") == 1
-    assert value(samples, "parley_websocket_closes_total", code="1008") == 1
     assert server.wait_for_line(r"WARN .*slow consumer: \d+ bytes left unread; closing it", WAIT)
 
 

@@ -55,7 +55,7 @@ TEST(parse_value, names_what_is_wrong_with_text) {
   EXPECT_EQ(problem_with(named("server.bind"), "localhost"),
             "must be an IP address, such as 0.0.0.0 or ::1");
   EXPECT_EQ(problem_with(named("tracing.endpoint"), "localhost:4318"),
-            "must be an http:// or https:// URL");
+            "must be an http:// URL (the exporter speaks plain HTTP; put TLS in a local collector)");
   EXPECT_EQ(problem_with(named("tracing.service_name"), ""), "must not be empty");
 }
 
