@@ -111,12 +111,15 @@ MetricFamily rejections(std::span<const loop_metrics> loops) {
 
 std::vector<MetricFamily> collector::Collect() const {
   const auto all = loops(loop_count_);
-  const auto opened = total(
-      all, [](const loop_metrics& l) -> auto& { return l.connections_opened; });
+  // Ends are read before opens, and the difference clamped: a connection that opens and ends
+  // during the scrape must not make the gauge negative.
   const auto closed_http = total(
       all, [](const loop_metrics& l) -> auto& { return l.connections_closed_http; });
   const auto closed_ws = total(
       all, [](const loop_metrics& l) -> auto& { return l.connections_closed_websocket; });
+  const auto opened = total(
+      all, [](const loop_metrics& l) -> auto& { return l.connections_opened; });
+  const auto still_open = opened > closed_http + closed_ws ? opened - closed_http - closed_ws : 0;
 
   std::vector<MetricFamily> families;
   families.push_back(family(
