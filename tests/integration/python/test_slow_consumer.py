@@ -263,3 +263,68 @@ def test_closing_connection_that_never_reads_its_output_is_dropped_after_a_deadl
         await close_all(alice)
 
     run(scenario())
+
+
+def test_fifty_members_chat_on_while_one_stops_reading(start_server):
+    """The issue's scenario: 50 members chat while one member stops reading. It is closed, the
+    server's memory stays bounded, and each of the 50 receives every message in one order."""
+    # The cap must leave room for a reader's one-round burst (320 KiB), however slowly Python reads.
+    cap = 1024 * 1024
+    server = start_server("--threads", "2", "--max-queued-bytes", str(cap), "--soft-queued-bytes",
+                          str(cap), "--slow-consumer-grace-ms", "600000")
+    text = "y" * 32 * 1024
+    senders = 10
+    max_rounds = 60  # 19 MiB to the silent member at most: far past its cap and the kernel's buffers
+
+    async def scenario():
+        silent = open_silent_client(server.port, "silent")
+        members = [await join(server, f"m{i}") for i in range(50)]
+        for i, member in enumerate(members):  # everybody has seen everybody after them join
+            for later in range(i + 1, 50):
+                assert await recv(member) == joined(f"m{later}")
+        rss_before = memory_kib(server.proc.pid, "VmRSS")
+
+        expected = []
+        seen = [[] for _ in members]
+        closed_after = None
+        for round_number in range(max_rounds):
+            batch = [f"{round_number}.{s}:{text}" for s in range(senders)]
+            for s in range(senders):
+                await members[s].send(batch[s])
+            wanted = {said(f"m{s}", batch[s]) for s in range(senders)}
+            expected_now = len(wanted)
+
+            async def read_round(i):
+                got = 0
+                while got < expected_now:
+                    message = await recv(members[i])
+                    seen[i].append(message)
+                    if message in wanted:
+                        got += 1
+
+            await asyncio.gather(*(read_round(i) for i in range(len(members))))
+            expected += [said(f"m{s}", batch[s]) for s in range(senders)]
+            if any(left("silent") in messages for messages in seen):
+                closed_after = round_number + 1
+                break
+        assert closed_after, f"silent member still connected after {max_rounds} rounds"
+        print(f"silent member closed after {closed_after} rounds of {senders} messages")
+        for i, member in enumerate(members):  # the leave notice reaches everyone
+            while left("silent") not in seen[i]:
+                seen[i].append(await recv(member))
+
+        # One order for all: every member saw the same sequence, the leave notice in the same place.
+        for messages in seen:
+            assert messages == seen[0]
+        order = [m for m in seen[0] if m != left("silent")]
+        assert sorted(order) == sorted(expected)  # nothing lost, nothing extra
+        for s in range(senders):  # and each sender's messages in the order sent
+            mine = [m for m in order if m.startswith(f"m{s}: ")]
+            assert mine == [m for m in expected if m.startswith(f"m{s}: ")]
+        growth_kib = memory_kib(server.proc.pid, "VmHWM") - rss_before
+        if not built_with_memory_checker():
+            assert growth_kib < 8 * 1024, f"server memory grew by {growth_kib} KiB"
+        silent.close()
+        await close_all(*members)
+
+    run(scenario())
