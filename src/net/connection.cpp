@@ -39,11 +39,16 @@ bool would_block(const boost::system::error_code& ec) {
 }  // namespace
 
 connection::connection(event_loop& loop, asio::ip::tcp::socket socket, output_limits limits)
-    : loop_(loop), socket_(std::move(socket)), timer_(loop.context()), limits_(limits) {
+    : loop_(loop),
+      socket_(std::move(socket)),
+      limits_(limits),
+      deadline_slot_(deadline_queue::k_none) {
   limits_.soft = std::min(limits_.soft, limits_.hard);  // the hard limit is checked above the soft
 }
 
-connection::~connection() = default;
+connection::~connection() {
+  loop_.deadlines().cancel(*this);
+}
 
 void connection::start(std::unique_ptr<connection_handler> handler) {
   boost::system::error_code ec;
@@ -295,22 +300,20 @@ void connection::close_now() {
 }
 
 void connection::start_timer(std::chrono::milliseconds delay) {
-  if (state_ == state::closed) return;  // nothing left to time; do not keep the connection alive
-  const std::uint32_t generation = ++timer_generation_;
-  timer_.expires_after(delay);
-  timer_.async_wait([self = shared_from_this(), generation](const boost::system::error_code& ec) {
-    if (ec || generation != self->timer_generation_) return;
-    if (self->state_ == state::open) {
-      self->handler_->on_timeout();
-    } else if (self->state_ != state::closed) {
-      self->finish();
-    }
-  });
+  if (state_ == state::closed) return;  // nothing left to time
+  loop_.deadlines().schedule(*this, std::chrono::steady_clock::now() + delay);
 }
 
 void connection::cancel_timer() {
-  ++timer_generation_;
-  timer_.cancel();
+  loop_.deadlines().cancel(*this);
+}
+
+void connection::on_deadline() {
+  if (state_ == state::open) {
+    handler_->on_timeout();
+  } else if (state_ != state::closed) {
+    finish();  // a closing connection's flush or linger deadline
+  }
 }
 
 void connection::replace_handler(std::unique_ptr<connection_handler> handler) {

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -28,6 +27,8 @@ struct output_limits {
 // copied into `leftover_`. Writes are corked: send() queues buffer references and the loop
 // flushes them at the end of its turn with one gather write.
 class connection final : public transport, public std::enable_shared_from_this<connection> {
+  friend class deadline_queue;
+
  public:
   connection(event_loop& loop, boost::asio::ip::tcp::socket socket, output_limits limits);
   ~connection() override;
@@ -37,6 +38,8 @@ class connection final : public transport, public std::enable_shared_from_this<c
   void shutdown();
   // Writes what is queued; called by the loop once per turn.
   void flush();
+  // The deadline set with start_timer has come (called by the loop's deadline_queue).
+  void on_deadline();
 
   // transport
   void send(const shared_bytes& bytes) override;
@@ -79,7 +82,6 @@ class connection final : public transport, public std::enable_shared_from_this<c
 
   event_loop& loop_;
   boost::asio::ip::tcp::socket socket_;
-  boost::asio::steady_timer timer_;
   std::unique_ptr<connection_handler> handler_;
   std::unique_ptr<connection_handler> retired_handler_;  // kept alive while its on_data returns
   std::string leftover_;                                 // unconsumed bytes of a partial message
@@ -89,14 +91,14 @@ class connection final : public transport, public std::enable_shared_from_this<c
   std::size_t queued_bytes_ = 0;  // unsent bytes plus a per-entry overhead
   output_limits limits_;
   std::chrono::steady_clock::time_point above_soft_since_{};  // zero: not above the soft limit
-  std::uint32_t timer_generation_ = 0;                        // tells a stale timer wake-up apart
+  std::uint32_t deadline_slot_;  // in the loop's deadline_queue, or k_none
   state state_ = state::open;
   bool flush_scheduled_ = false;
   bool waiting_writable_ = false;
   bool in_on_data_ = false;
   bool slow_consumer_ = false;  // output is being dropped until the handler has been told
   bool upgraded_ = false;       // handed to another protocol (WebSocket): for the metrics
-                           // being dropped until the handler has been told
+                                // being dropped until the handler has been told
 };
 
 }  // namespace parley::net

@@ -13,10 +13,13 @@ event_loop::event_loop(std::size_t index)
     : index_(index),
       metrics_(obs::metrics::for_loop(index)),
       work_(context_.get_executor()),
-      receive_buffer_(k_receive_buffer_size) {}
+      receive_buffer_(k_receive_buffer_size) {
+  deadlines_ = std::make_unique<deadline_queue>(context_);
+}
 
 event_loop::~event_loop() {
   stop();
+  deadlines_->release_timer();
 }
 
 void event_loop::defer_flush(std::shared_ptr<connection> conn) {

@@ -11,6 +11,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "net/deadline_queue.hpp"
 #include "net/local_bytes.hpp"
 #include "obs/metrics/loop_metrics.hpp"
 
@@ -45,6 +46,9 @@ class event_loop {
   // partial frame, so an idle connection holds no receive buffer.
   std::span<char> receive_buffer() { return receive_buffer_; }
 
+  // The deadlines of this loop's connections (one timer for all of them).
+  deadline_queue& deadlines() { return *deadlines_; }
+
   // This loop's counters (written only here, summed by the metrics scrape).
   obs::metrics::loop_metrics& metrics() { return metrics_; }
 
@@ -77,6 +81,9 @@ class event_loop {
   };
 
   local_bytes_pool bytes_pool_;  // first: outlives every connection (and queue) of the loop
+  // Before the io_context too, for connections destroyed with its pending handlers; its timer is
+  // released before the io_context goes (see the destructor).
+  std::unique_ptr<deadline_queue> deadlines_;
   std::size_t index_;
   obs::metrics::loop_metrics& metrics_;
   // Hint: one thread runs it. (Posting from other loops stays thread-safe: not the "unsafe" hint.)
