@@ -23,8 +23,9 @@ TEST(event_loop, current_is_the_loop_on_its_thread_and_null_elsewhere) {
 }
 
 TEST(event_loop, batched_tasks_run_on_the_target_thread_in_order) {
-  event_loop source(0);
+  // Target first, so it is destroyed last: the source's thread may still be inside its post.
   event_loop target(1);
+  event_loop source(0);
   source.start();
   target.start();
   std::vector<int> ran;  // written on target's thread only
@@ -39,6 +40,8 @@ TEST(event_loop, batched_tasks_run_on_the_target_thread_in_order) {
     }
   });
   ASSERT_EQ(done.get_future().wait_for(k_wait), std::future_status::ready);
+  source.stop();
+  target.stop();  // `ran` is read below: its writer must be done
   std::vector<int> expected;
   for (int i = 0; i < 100; ++i) expected.push_back(i);
   EXPECT_EQ(ran, expected);
