@@ -19,7 +19,7 @@ namespace parley::app {
 class loop_executor final : public chat::executor {
  public:
   explicit loop_executor(std::vector<std::unique_ptr<net::event_loop>>& loops) : loops_(loops) {}
-  std::size_t loop_count() const override { return loops_.size(); }
+  [[nodiscard]] std::size_t loop_count() const override { return loops_.size(); }
   void post(std::size_t loop, std::function<void()> task) override {
     if (auto* here = net::event_loop::current()) {
       here->post_batched(*loops_[loop], std::move(task));

@@ -10,7 +10,7 @@ namespace parley::chat {
 class executor {
  public:
   virtual ~executor() = default;
-  virtual std::size_t loop_count() const = 0;
+  [[nodiscard]] virtual std::size_t loop_count() const = 0;
   // Runs `task` later on loop `loop`; tasks posted to one loop run in the order posted.
   virtual void post(std::size_t loop, std::function<void()> task) = 0;
 };

@@ -30,7 +30,7 @@ class room_shard {
   void remove(std::uint64_t id);
   // Returns how many members it was queued to.
   std::size_t deliver(const ws::shared_frame& frame);
-  std::size_t size() const { return entries_.size(); }
+  [[nodiscard]] std::size_t size() const { return entries_.size(); }
 
  private:
   struct entry {

@@ -24,13 +24,13 @@ constexpr std::chrono::milliseconds shutdown_timeout{5'000};
 // [limits]
 // 64 KiB: far above any chat line, small enough that 10,000 users cannot pin much memory with
 // half-sent messages.
-constexpr std::uint64_t max_message_size = 64 * 1024;
+constexpr std::uint64_t max_message_size = std::uint64_t{64} * 1024;
 // Unsent output a client may leave unread before it is dropped: 16 MiB is 256 maximal messages,
 // minutes of a busy room; a client that far behind is not reading.
-constexpr std::uint64_t max_queued_bytes = 16 * 1024 * 1024;
+constexpr std::uint64_t max_queued_bytes = std::uint64_t{16} * 1024 * 1024;
 // A client may stay above this much unsent output for the grace period (a burst, a slow network)
 // before it is closed: 1 MiB is about 10,000 chat lines, a minute of a very busy room.
-constexpr std::uint64_t soft_queued_bytes = 1024 * 1024;
+constexpr std::uint64_t soft_queued_bytes = std::uint64_t{1024} * 1024;
 constexpr std::chrono::milliseconds slow_consumer_grace{10'000};
 // Time to send a complete HTTP request after connecting (and between keep-alive requests).
 constexpr std::chrono::milliseconds handshake_timeout{10'000};

@@ -37,7 +37,7 @@ struct site {
   obs::tracing::tracer* tracer = nullptr;  // spans for upgrades; null: none
 
   // The route for a request path, or nullptr.
-  const websocket_route* find_websocket_route(std::string_view path) const;
+  [[nodiscard]] const websocket_route* find_websocket_route(std::string_view path) const;
 };
 
 }  // namespace parley::http

@@ -19,7 +19,7 @@ class static_files {
 
   // The file for a request path ("/" is "/index.html"); nothing for unknown paths or paths that
   // try to leave the folder.
-  std::optional<static_file> find(std::string_view path) const;
+  [[nodiscard]] std::optional<static_file> find(std::string_view path) const;
 
  private:
   std::string root_;

@@ -27,7 +27,7 @@ class deadline_queue {
   void cancel(connection& conn);
   // Destroys the timer; the loop calls it before its io_context goes (cancel() still works after).
   void release_timer() { timer_.reset(); }
-  std::size_t size() const { return heap_.size(); }
+  [[nodiscard]] std::size_t size() const { return heap_.size(); }
 
  private:
   struct entry {

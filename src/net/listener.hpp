@@ -30,7 +30,9 @@ class listener {
            handler_factory factory, output_limits limits);
 
   void start();
-  boost::asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
+  [[nodiscard]] boost::asio::ip::tcp::endpoint local_endpoint() const {
+    return acceptor_.local_endpoint();
+  }
 
  private:
   void wait_acceptable();

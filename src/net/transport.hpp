@@ -47,7 +47,7 @@ class transport {
   // At most one per connection, and small, so it cannot grow memory.
   virtual void send_last(std::string bytes) { send(std::move(bytes)); }
   // False once the connection is closing or closed: a handler stops parsing and acting then.
-  virtual bool is_open() const = 0;
+  [[nodiscard]] virtual bool is_open() const = 0;
   // Sends what is queued, then closes (half-close first, so the peer reads every byte we sent).
   virtual void close_after_flush() = 0;
   // Closes at once, dropping what is queued.
@@ -59,14 +59,14 @@ class transport {
   // allowed from inside on_data, which then offers the remaining bytes to the new handler.
   virtual void replace_handler(std::unique_ptr<connection_handler> handler) = 0;
   // The loop's clock (tests substitute their own).
-  virtual std::chrono::steady_clock::time_point now() const {
+  [[nodiscard]] virtual std::chrono::steady_clock::time_point now() const {
     return std::chrono::steady_clock::now();
   }
   // Index of the event loop (thread) the connection lives on.
-  virtual std::size_t loop_index() const = 0;
+  [[nodiscard]] virtual std::size_t loop_index() const = 0;
   // The peer as "address:port" ("[::1]:port" for IPv6), for logs; empty when unknown (the socket
   // is closed already, or there is none).
-  virtual std::string remote_address() const { return {}; }
+  [[nodiscard]] virtual std::string remote_address() const { return {}; }
 };
 
 }  // namespace parley::net

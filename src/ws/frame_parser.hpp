@@ -30,7 +30,7 @@ struct parse_result {
   frame_header header;
   close_status error{close_code::protocol_error, ""};
 
-  std::size_t frame_size() const { return header.header_size + header.payload_size; }
+  [[nodiscard]] std::size_t frame_size() const { return header.header_size + header.payload_size; }
 };
 
 // Parses one client-to-server frame from the start of `input`. Rejects, as soon as the header

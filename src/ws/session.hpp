@@ -35,7 +35,7 @@ class message_handler {
 };
 
 struct session_limits {
-  std::uint64_t max_message_size = 64 * 1024;
+  std::uint64_t max_message_size = std::uint64_t{64} * 1024;
   std::chrono::milliseconds close_timeout{5000};  // wait for the client's close frame
   // Quiet this long, the server pings; quiet another interval, the peer is gone (0: never ping).
   std::chrono::milliseconds ping_interval{30000};
@@ -60,9 +60,9 @@ class session final : public net::connection_handler {
   void send(const shared_frame& frame);
   // Starts the closing handshake: sends a close frame, then waits for the client's.
   void close(close_status status);
-  bool is_open() const { return state_ == state::open; }
-  std::size_t loop_index() const { return transport_.loop_index(); }
-  const obs::tracing::trace_context& trace() const { return trace_; }
+  [[nodiscard]] bool is_open() const { return state_ == state::open; }
+  [[nodiscard]] std::size_t loop_index() const { return transport_.loop_index(); }
+  [[nodiscard]] const obs::tracing::trace_context& trace() const { return trace_; }
 
   // net::connection_handler
   std::size_t on_data(std::span<char> bytes) override;
@@ -91,7 +91,7 @@ class session final : public net::connection_handler {
   // Fails fast on invalid UTF-8 in a text frame that has only partly arrived (RFC 6455 §8.1).
   void check_partial_text(const frame_header& header, std::span<char> frame);
   // Whether a frame with this header carries text of the message being received.
-  bool continues_text(const frame_header& header) const;
+  [[nodiscard]] bool continues_text(const frame_header& header) const;
   void handle_close_frame(std::string_view payload);
   void deliver_message(opcode op, std::string_view payload);
   // Fails the connection (RFC 6455 §7.1.7): close frame with the reason, then TCP close.

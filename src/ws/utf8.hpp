@@ -15,7 +15,7 @@ class utf8_stream_validator {
   // Takes the next piece; false once the message can no longer be valid.
   bool feed(std::string_view piece);
   // Whether the message ends on a code point boundary (call after the last piece).
-  bool complete() const { return pending_size_ == 0; }
+  [[nodiscard]] bool complete() const { return pending_size_ == 0; }
   void reset() { pending_size_ = 0; }
 
  private:

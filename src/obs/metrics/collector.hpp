@@ -18,7 +18,7 @@ class collector final : public prometheus::Collectable {
   collector(std::size_t loop_count, const tracing::tracer* tracer)
       : loop_count_(loop_count), tracer_(tracer) {}
 
-  std::vector<prometheus::MetricFamily> Collect() const override;
+  [[nodiscard]] std::vector<prometheus::MetricFamily> Collect() const override;
 
  private:
   std::size_t loop_count_;

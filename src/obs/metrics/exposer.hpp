@@ -25,7 +25,7 @@ class exposer {
           const tracing::tracer* tracer);
   ~exposer();
 
-  std::uint16_t port() const { return port_; }
+  [[nodiscard]] std::uint16_t port() const { return port_; }
 
  private:
   std::shared_ptr<collector> collector_;

@@ -17,7 +17,7 @@ class loop_counter {
   void add(std::uint64_t amount = 1) {
     value_.store(value_.load(std::memory_order_relaxed) + amount, std::memory_order_relaxed);
   }
-  std::uint64_t value() const { return value_.load(std::memory_order_relaxed); }
+  [[nodiscard]] std::uint64_t value() const { return value_.load(std::memory_order_relaxed); }
 
  private:
   std::atomic<std::uint64_t> value_{0};
@@ -33,8 +33,10 @@ class loop_histogram {
  public:
   void observe(std::chrono::nanoseconds elapsed);
   // Per-bucket counts (not cumulative); the last is above every bound.
-  const std::array<loop_counter, k_latency_bounds.size() + 1>& buckets() const { return buckets_; }
-  std::uint64_t sum_nanoseconds() const { return sum_ns_.value(); }
+  [[nodiscard]] const std::array<loop_counter, k_latency_bounds.size() + 1>& buckets() const {
+    return buckets_;
+  }
+  [[nodiscard]] std::uint64_t sum_nanoseconds() const { return sum_ns_.value(); }
 
  private:
   std::array<loop_counter, k_latency_bounds.size() + 1> buckets_;

@@ -16,7 +16,7 @@ struct span_context {
   span_id span{};
   bool sampled = false;
 
-  bool valid() const;  // both ids non-zero
+  [[nodiscard]] bool valid() const;  // both ids non-zero
 };
 
 bool is_zero(const trace_id& id);

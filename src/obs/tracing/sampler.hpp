@@ -13,7 +13,7 @@ class ratio_sampler {
  public:
   explicit ratio_sampler(double ratio);
 
-  bool should_sample(const trace_id& id) const;
+  [[nodiscard]] bool should_sample(const trace_id& id) const;
 
  private:
   bool always_;

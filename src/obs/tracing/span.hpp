@@ -24,9 +24,9 @@ class span {
  public:
   span() = default;
 
-  bool recording() const { return record_ != nullptr; }
+  [[nodiscard]] bool recording() const { return record_ != nullptr; }
   // This span's place in its trace (the parent of its children); invalid when not recording.
-  span_context context() const;
+  [[nodiscard]] span_context context() const;
 
   void set_attribute(std::string_view key, std::string_view value);
   void set_attribute(std::string_view key, const char* value) {

@@ -14,12 +14,12 @@ struct trace_context {
   tracer* owner = nullptr;
   span_context parent;  // sampled only when `owner` records this connection
 
-  span child(std::string_view name, span_kind kind) const {
+  [[nodiscard]] span child(std::string_view name, span_kind kind) const {
     return parent.sampled ? start_child(name, kind) : span{};
   }
 
  private:
-  span start_child(std::string_view name, span_kind kind) const;
+  [[nodiscard]] span start_child(std::string_view name, span_kind kind) const;
 };
 
 }  // namespace parley::obs::tracing

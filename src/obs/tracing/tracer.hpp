@@ -24,7 +24,7 @@ class tracer {
   tracer(const tracer&) = delete;
   tracer& operator=(const tracer&) = delete;
 
-  bool enabled() const { return enabled_; }
+  [[nodiscard]] bool enabled() const { return enabled_; }
 
   // A span under `parent`, or the root of a new trace when `parent` is invalid (no caller's
   // traceparent). Sampling is parent-based: a valid parent's sampled flag decides, a new trace
@@ -37,8 +37,8 @@ class tracer {
   void stop_exporter();
 
   // Spans dropped because the queue was full (the exporter fell behind or the collector is away).
-  std::uint64_t dropped_spans() const { return queue_.dropped(); }
-  const export_counters& counters() const { return counters_; }
+  [[nodiscard]] std::uint64_t dropped_spans() const { return queue_.dropped(); }
+  [[nodiscard]] const export_counters& counters() const { return counters_; }
   // For tests: what is queued and not yet exported.
   std::vector<span_record> take_queued() { return queue_.take(); }
 
