@@ -19,10 +19,14 @@ namespace parley::app {
 namespace asio = boost::asio;
 
 namespace {
-std::vector<std::unique_ptr<net::event_loop>> make_loops(unsigned threads) {
-  if (threads == 0) threads = std::max(1U, std::thread::hardware_concurrency());
+std::vector<std::unique_ptr<net::event_loop>> make_loops(const config::options& options) {
+  const unsigned threads =
+      options.threads == 0 ? std::max(1U, std::thread::hardware_concurrency()) : options.threads;
+  const net::output_limits limits{options.max_queued_bytes, options.soft_queued_bytes,
+                                  options.slow_consumer_grace};
   std::vector<std::unique_ptr<net::event_loop>> loops;
-  for (unsigned i = 0; i < threads; ++i) loops.push_back(std::make_unique<net::event_loop>(i));
+  for (unsigned i = 0; i < threads; ++i)
+    loops.push_back(std::make_unique<net::event_loop>(i, limits));
   return loops;
 }
 asio::ip::tcp::endpoint claim_listen_endpoint(const config::options& options) {
@@ -64,7 +68,7 @@ void block_stop_signals() {
 }
 
 server::server(const config::options& options)
-    : options_(options), tracer_(tracing_settings(options)), loops_(make_loops(options.threads)) {
+    : options_(options), tracer_(tracing_settings(options)), loops_(make_loops(options)) {
   site_.tracer = &tracer_;
   site_.files = http::static_files(options.web_root);
   site_.handshake_timeout = options.handshake_timeout;
@@ -80,13 +84,10 @@ server::server(const config::options& options)
   auto handler_factory = [this](net::transport& transport) {
     return std::make_unique<http::request_handler>(transport, site_);
   };
-  const net::output_limits output_limits{options.max_queued_bytes, options.soft_queued_bytes,
-                                         options.slow_consumer_grace};
   // One port (port 0: a free one, picked here) shared by every loop's listener (SO_REUSEPORT).
   const auto endpoint = claim_listen_endpoint(options);
   for (auto& loop : loops_) {
-    listeners_.push_back(
-        std::make_unique<net::listener>(*loop, endpoint, handler_factory, output_limits));
+    listeners_.push_back(std::make_unique<net::listener>(*loop, endpoint, handler_factory));
   }
   port_ = endpoint.port();
   if (options.metrics_enabled) {

@@ -1,12 +1,17 @@
 #include "net/connection.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
-#include <boost/asio/buffer.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <cerrno>
+#include <cstring>
 #include <span>
 
 #include "net/event_loop.hpp"
@@ -30,34 +35,42 @@ constexpr int k_reads_per_wakeup = 4;
 // Buffers per gather write (Linux takes up to 1024, IOV_MAX). Written with sendmsg directly:
 // Asio's write_some passes at most 64, and a busy turn queues more frames than that.
 constexpr std::size_t k_max_gather = 512;
-// Queue entries an emptied queue keeps room for at least (16 bytes each).
-constexpr std::size_t k_idle_queue_capacity = 4;
 
-bool would_block(const boost::system::error_code& ec) {
-  return ec == asio::error::would_block || ec == asio::error::try_again;
+bool would_block(int error) {
+  return error == EAGAIN || error == EWOULDBLOCK;
 }
 }  // namespace
 
-connection::connection(event_loop& loop, asio::ip::tcp::socket socket, output_limits limits)
-    : loop_(loop),
-      socket_(std::move(socket)),
-      limits_(limits),
-      deadline_slot_(deadline_queue::k_none) {
-  limits_.soft = std::min(limits_.soft, limits_.hard);  // the hard limit is checked above the soft
-}
+connection::connection(event_loop& loop, int fd)
+    : loop_(loop), fd_(fd), deadline_slot_(deadline_queue::k_none) {}
 
 connection::~connection() {
   loop_.deadlines().cancel(*this);
+  close_socket();
 }
 
 void connection::start(std::unique_ptr<connection_handler> handler) {
-  boost::system::error_code ec;
-  socket_.non_blocking(true, ec);
-  socket_.set_option(asio::ip::tcp::no_delay(true), ec);  // we cork ourselves
+  const int on = 1;
+  ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);  // we cork ourselves
   handler_ = std::move(handler);
+  self_ = shared_from_this();
   loop_.metrics().connections_opened.add();
   loop_.add_connection(this);
-  wait_readable();
+  if (!loop_.watch(*this)) {
+    obs::net_log().warn("cannot watch a new connection: {}", std::strerror(errno));
+    finish();
+  }
+}
+
+void connection::on_ready(std::uint32_t events) {
+  if (state_ == state::closed) return;  // finished earlier in this wakeup
+  if (waiting_writable_ && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) != 0) {
+    waiting_writable_ = false;
+    loop_.watch_writable(*this, false);
+    flush();
+  }
+  if (state_ != state::closed && (events & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP)) != 0)
+    on_readable();
 }
 
 void connection::shutdown() {
@@ -69,36 +82,32 @@ std::size_t connection::loop_index() const {
 }
 
 std::string connection::remote_address() const {
-  boost::system::error_code ec;
-  const auto peer = socket_.remote_endpoint(ec);
-  if (ec) return {};
+  if (fd_ < 0) return {};
+  asio::ip::tcp::endpoint peer;
+  auto size = static_cast<socklen_t>(peer.capacity());
+  if (::getpeername(fd_, peer.data(), &size) != 0) return {};
+  peer.resize(size);
   const auto address = peer.address().to_string();
   const auto port = std::to_string(peer.port());
   return peer.address().is_v6() ? "[" + address + "]:" + port : address + ":" + port;
 }
 
-void connection::wait_readable() {
-  socket_.async_wait(asio::socket_base::wait_read,
-                     [self = shared_from_this()](const boost::system::error_code& ec) {
-                       if (!ec && self->state_ != state::closed) self->on_readable();
-                     });
-}
-
 void connection::on_readable() {
   const auto buffer = loop_.receive_buffer();
+  // What is left after the last round is reported again by the (level-triggered) epoll set.
   for (int round = 0; round < k_reads_per_wakeup && state_ != state::closed; ++round) {
-    boost::system::error_code ec;
-    const std::size_t size = socket_.read_some(asio::buffer(buffer.data(), buffer.size()), ec);
-    if (would_block(ec)) break;
-    if (ec) {  // end of stream or reset
+    const ssize_t received = ::recv(fd_, buffer.data(), buffer.size(), 0);
+    if (received < 0 && errno == EINTR) continue;
+    if (received < 0 && would_block(errno)) break;
+    if (received <= 0) {  // end of stream or reset
       finish();
       return;
     }
+    const auto size = static_cast<std::size_t>(received);
     loop_.metrics().bytes_in.add(size);
     if (state_ == state::open) deliver(buffer.first(size));
     if (size < buffer.size()) break;
   }
-  if (state_ != state::closed) wait_readable();
 }
 
 void connection::deliver(std::span<char> bytes) {
@@ -137,14 +146,14 @@ std::size_t connection::offer(std::span<char> bytes) {
 
 void connection::send(const shared_bytes& bytes) {
   if (!admit(bytes->size())) return;
-  queue_.push_back(loop_.bytes_pool().share(bytes));
+  enqueue(loop_.bytes_pool().share(bytes));
   schedule_flush();
 }
 
 bool connection::admit(std::size_t size) {
   if (state_ != state::open || slow_consumer_) return false;
   queued_bytes_ += size + k_queue_entry_overhead;
-  if (queued_bytes_ > limits_.soft && over_output_limits()) {
+  if (queued_bytes_ > loop_.limits().soft && over_output_limits()) {
     give_up_on_slow_consumer();
     return false;
   }
@@ -152,20 +161,21 @@ bool connection::admit(std::size_t size) {
 }
 
 bool connection::over_output_limits() {
-  if (queued_bytes_ > limits_.hard) return true;
+  const output_limits& limits = loop_.limits();
+  if (queued_bytes_ > limits.hard) return true;
   const auto now = std::chrono::steady_clock::now();
   if (above_soft_since_ == std::chrono::steady_clock::time_point{}) {
     above_soft_since_ = now;
     return false;
   }
-  return now - above_soft_since_ >= limits_.grace;
+  return now - above_soft_since_ >= limits.grace;
 }
 
 void connection::give_up_on_slow_consumer() {
   slow_consumer_ = true;
   loop_.metrics().slow_consumer_closes.add();
   obs::net_log().warn("slow consumer: {} bytes left unread{}; closing it", queued_bytes_,
-                      queued_bytes_ > limits_.hard ? "" : " for the whole grace period");
+                      queued_bytes_ > loop_.limits().hard ? "" : " for the whole grace period");
   // Drop everything not yet begun; a frame partly sent must be finished to keep the stream whole.
   const std::size_t keep = queue_head_ < queue_.size() && queue_offset_ > 0 ? 1 : 0;
   queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(queue_head_ + keep), queue_.end());
@@ -183,14 +193,19 @@ void connection::give_up_on_slow_consumer() {
 void connection::send_last(std::string bytes) {
   if (state_ != state::open) return;
   queued_bytes_ += bytes.size() + k_queue_entry_overhead;
-  queue_.push_back(loop_.bytes_pool().own(std::make_shared<const std::string>(std::move(bytes))));
+  enqueue(loop_.bytes_pool().own(std::make_shared<const std::string>(std::move(bytes))));
   schedule_flush();
 }
 
 void connection::send(std::string bytes) {
   if (!admit(bytes.size())) return;
-  queue_.push_back(loop_.bytes_pool().own(std::make_shared<const std::string>(std::move(bytes))));
+  enqueue(loop_.bytes_pool().own(std::make_shared<const std::string>(std::move(bytes))));
   schedule_flush();
+}
+
+void connection::enqueue(local_ref bytes) {
+  if (queue_.capacity() == 0) queue_.reserve(std::max<std::size_t>(last_batch_, 1));
+  queue_.push_back(std::move(bytes));
 }
 
 void connection::schedule_flush() {
@@ -213,10 +228,10 @@ void connection::flush() {
     msghdr message{};
     message.msg_iov = gather.data();
     message.msg_iovlen = count;
-    const ssize_t sent = ::sendmsg(socket_.native_handle(), &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+    const ssize_t sent = ::sendmsg(fd_, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (sent < 0) {
       if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      if (would_block(errno)) {
         wait_writable();
         break;
       }
@@ -238,9 +253,10 @@ void connection::flush() {
       queue_[queue_head_++].reset();
     }
   }
-  if (queued_bytes_ <= limits_.soft) above_soft_since_ = {};
+  if (queued_bytes_ <= loop_.limits().soft) above_soft_since_ = {};
   if (queue_head_ == queue_.size()) {
-    release_queue(queue_.size());
+    last_batch_ = static_cast<std::uint16_t>(std::min(queue_.size(), k_max_gather));
+    release_queue();
     if (state_ == state::closing) begin_drain();
   } else if (queue_head_ >= k_compact_after && queue_head_ * 2 >= queue_.size()) {
     queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(queue_head_));
@@ -248,28 +264,19 @@ void connection::flush() {
   }
 }
 
-void connection::release_queue(std::size_t recently_used) {
-  queue_.clear();
+void connection::release_queue() {
+  // Freed, not kept: a busy connection allocates its next queue once, at the size its last flush
+  // wrote (see enqueue()), and an idle one after a burst keeps nothing.
+  std::vector<local_ref>().swap(queue_);
   queue_head_ = 0;
   queue_offset_ = 0;
   queued_bytes_ = 0;
   above_soft_since_ = {};
-  // A busy connection keeps the room its turns need; one whose traffic dropped (an idle one after
-  // a burst) gives the rest back.
-  if (queue_.capacity() > std::max(k_idle_queue_capacity, 2 * recently_used)) {
-    std::vector<local_ref> smaller;
-    smaller.reserve(std::min(recently_used, k_max_gather));
-    queue_.swap(smaller);
-  }
 }
 
 void connection::wait_writable() {
   waiting_writable_ = true;
-  socket_.async_wait(asio::socket_base::wait_write,
-                     [self = shared_from_this()](const boost::system::error_code& ec) {
-                       self->waiting_writable_ = false;
-                       if (!ec) self->flush();
-                     });
+  if (!loop_.watch_writable(*this, true)) finish();
 }
 
 void connection::close_after_flush() {
@@ -286,9 +293,7 @@ void connection::close_after_flush() {
 
 void connection::begin_drain() {
   state_ = state::draining;
-  boost::system::error_code ec;
-  socket_.shutdown(asio::socket_base::shutdown_send, ec);
-  if (ec) {
+  if (::shutdown(fd_, SHUT_WR) != 0) {
     finish();
     return;
   }
@@ -326,10 +331,8 @@ void connection::finish() {
   if (state_ == state::closed) return;
   state_ = state::closed;
   cancel_timer();
-  boost::system::error_code ec;
-  socket_.close(ec);  // pending waits complete with operation_aborted
+  close_socket();  // which takes it out of the loop's epoll set
   release_queue();
-  queue_.shrink_to_fit();
   // Inside on_data the handler may still be reading bytes in leftover_: deliver() frees it after.
   if (!in_on_data_) {
     leftover_.clear();
@@ -339,10 +342,22 @@ void connection::finish() {
   (upgraded_ ? metrics.connections_closed_websocket : metrics.connections_closed_http).add();
   loop_.remove_connection(this);
   // Told from a fresh handler call, never re-entrantly from inside the handler's own on_data.
-  loop_.post([self = shared_from_this()] {
+  loop_.post([self = std::move(self_)] {
     if (self->handler_) self->handler_->on_disconnect();
     self->handler_.reset();
   });
+}
+
+void connection::abandon() {
+  state_ = state::closed;
+  close_socket();
+  self_.reset();  // may destroy this
+}
+
+void connection::close_socket() {
+  if (fd_ < 0) return;
+  ::close(fd_);
+  fd_ = -1;
 }
 
 }  // namespace parley::net

@@ -1,6 +1,5 @@
 #pragma once
 
-#include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -8,32 +7,36 @@
 #include <vector>
 
 #include "net/local_bytes.hpp"
+#include "net/output_limits.hpp"
 #include "net/transport.hpp"
 
 namespace parley::net {
 
 class event_loop;
 
-// How much unsent output a peer may leave unread. Above `hard` it is a slow consumer at once;
-// above `soft`, once it has stayed there for `grace` (a burst or a slow link is forgiven).
-struct output_limits {
-  std::size_t hard = std::size_t{16} << 20;
-  std::size_t soft = std::size_t{1} << 20;
-  std::chrono::milliseconds grace{10'000};
-};
-
 // One TCP connection on one event loop. Reads are readiness-driven: when the socket is
 // readable, the bytes go into the loop's shared buffer and only an unconsumed partial message is
 // copied into `leftover_`. Writes are corked: send() queues buffer references and the loop
 // flushes them at the end of its turn with one gather write.
+//
+// The socket is a plain descriptor in the loop's own epoll set (no Asio socket): an idle
+// connection costs this object and an epoll entry, not Asio's per-socket state and a pending
+// operation. From start() until it is finished the connection owns itself (nothing else waits on
+// it); the loop releases the ones still open when it is destroyed.
 class connection final : public transport, public std::enable_shared_from_this<connection> {
   friend class deadline_queue;
+  friend class event_loop;
 
  public:
-  connection(event_loop& loop, boost::asio::ip::tcp::socket socket, output_limits limits);
+  // Takes ownership of `fd`, a connected non-blocking TCP socket.
+  connection(event_loop& loop, int fd);
   ~connection() override;
+  connection(const connection&) = delete;
+  connection& operator=(const connection&) = delete;
 
   void start(std::unique_ptr<connection_handler> handler);
+  // The loop's epoll set reported `events` (EPOLLIN, EPOLLOUT, ...) for the socket.
+  void on_ready(std::uint32_t events);
   // Server shutdown: the handler decides how to finish.
   void shutdown();
   // Writes what is queued; called by the loop once per turn.
@@ -63,10 +66,10 @@ class connection final : public transport, public std::enable_shared_from_this<c
     closed,
   };
 
-  void wait_readable();
   void on_readable();
   void deliver(std::span<char> bytes);
   std::size_t offer(std::span<char> bytes);
+  void enqueue(local_ref bytes);
   void schedule_flush();
   // Counts `size` more bytes of output, or says no (closing, or the peer just became too slow).
   bool admit(std::size_t size);
@@ -77,11 +80,15 @@ class connection final : public transport, public std::enable_shared_from_this<c
   void wait_writable();
   void begin_drain();
   void finish();
-  // Empties the queue; keeps room for about as many entries as the last flush wrote.
-  void release_queue(std::size_t recently_used = 0);
+  // The loop is going away with the connection still open: close without telling anyone.
+  void abandon();
+  void close_socket();
+  // Empties the queue and frees its storage: an idle connection holds no output buffer.
+  void release_queue();
 
   event_loop& loop_;
-  boost::asio::ip::tcp::socket socket_;
+  int fd_;
+  std::shared_ptr<connection> self_;  // from start() until finished
   std::unique_ptr<connection_handler> handler_;
   std::unique_ptr<connection_handler> retired_handler_;  // kept alive while its on_data returns
   std::string leftover_;                                 // unconsumed bytes of a partial message
@@ -89,16 +96,16 @@ class connection final : public transport, public std::enable_shared_from_this<c
   std::size_t queue_head_ = 0;    // entries before it are sent (compacted now and then)
   std::size_t queue_offset_ = 0;  // bytes of queue_[queue_head_] already sent
   std::size_t queued_bytes_ = 0;  // unsent bytes plus a per-entry overhead
-  output_limits limits_;
   std::chrono::steady_clock::time_point above_soft_since_{};  // zero: not above the soft limit
-  std::uint32_t deadline_slot_;  // in the loop's deadline_queue, or k_none
+  std::uint32_t deadline_slot_;      // in the loop's deadline_queue, or k_none
+  std::uint32_t registry_slot_ = 0;  // in the loop's list of live connections
+  std::uint16_t last_batch_ = 0;     // entries the last flush wrote: the next queue's first size
   state state_ = state::open;
   bool flush_scheduled_ = false;
   bool waiting_writable_ = false;
   bool in_on_data_ = false;
   bool slow_consumer_ = false;  // output is being dropped until the handler has been told
   bool upgraded_ = false;       // handed to another protocol (WebSocket): for the metrics
-                                // being dropped until the handler has been told
 };
 
 }  // namespace parley::net

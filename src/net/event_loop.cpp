@@ -1,25 +1,89 @@
 #include "net/event_loop.hpp"
 
+#include <sys/epoll.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <system_error>
+
 #include "net/connection.hpp"
 
 namespace parley::net {
+namespace {
 
 // Large enough to take several full frames per read; shared by all of a loop's connections.
 constexpr std::size_t k_receive_buffer_size = std::size_t{64} * 1024;
+// Ready sockets taken per wakeup; more wait for the next one (the set is level-triggered).
+constexpr std::size_t k_ready_per_wakeup = 256;
 
 thread_local event_loop* current_loop = nullptr;
 
-event_loop::event_loop(std::size_t index)
+int make_epoll_set() {
+  const int fd = ::epoll_create1(EPOLL_CLOEXEC);
+  if (fd < 0) throw std::system_error(errno, std::system_category(), "epoll_create1");
+  return fd;
+}
+
+output_limits normalized(output_limits limits) {
+  limits.soft = std::min(limits.soft, limits.hard);  // the hard limit is checked above the soft
+  return limits;
+}
+
+}  // namespace
+
+event_loop::event_loop(std::size_t index, output_limits limits)
     : index_(index),
+      limits_(normalized(limits)),
       metrics_(obs::metrics::for_loop(index)),
       work_(context_.get_executor()),
+      ready_set_(context_, make_epoll_set()),
       receive_buffer_(k_receive_buffer_size) {
   deadlines_ = std::make_unique<deadline_queue>(context_);
+  wait_ready();
 }
 
 event_loop::~event_loop() {
   stop();
+  // Open connections own themselves; nothing will finish them now.
+  std::vector<connection*> live;
+  live.swap(connections_);
+  for (auto* conn : live) conn->abandon();
   deadlines_->release_timer();
+}
+
+void event_loop::wait_ready() {
+  ready_set_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                        [this](const boost::system::error_code& ec) {
+                          if (!ec) dispatch_ready();
+                        });
+}
+
+void event_loop::dispatch_ready() {
+  std::array<epoll_event, k_ready_per_wakeup> ready{};
+  int count = 0;
+  do {
+    count = ::epoll_wait(ready_set_.native_handle(), ready.data(), ready.size(), 0);
+  } while (count < 0 && errno == EINTR);
+  // A connection finished by an earlier entry is still alive (its release is posted) and
+  // ignores its events.
+  for (int i = 0; i < count; ++i)
+    static_cast<connection*>(ready[i].data.ptr)->on_ready(ready[i].events);
+  wait_ready();  // Asio re-checks the set when the wait starts: what is still ready comes next
+}
+
+bool event_loop::watch(connection& conn) {
+  epoll_event event{};
+  event.events = EPOLLIN | EPOLLRDHUP;
+  event.data.ptr = &conn;
+  return ::epoll_ctl(ready_set_.native_handle(), EPOLL_CTL_ADD, conn.fd_, &event) == 0;
+}
+
+bool event_loop::watch_writable(connection& conn, bool writable) {
+  epoll_event event{};
+  event.events = EPOLLIN | EPOLLRDHUP | (writable ? EPOLLOUT : 0U);
+  event.data.ptr = &conn;
+  return ::epoll_ctl(ready_set_.native_handle(), EPOLL_CTL_MOD, conn.fd_, &event) == 0;
 }
 
 void event_loop::defer_flush(std::shared_ptr<connection> conn) {
@@ -79,11 +143,16 @@ void event_loop::flush_outbox() {
 }
 
 void event_loop::add_connection(connection* conn) {
-  connections_.insert(conn);
+  conn->registry_slot_ = static_cast<std::uint32_t>(connections_.size());
+  connections_.push_back(conn);
 }
 
 void event_loop::remove_connection(connection* conn) {
-  connections_.erase(conn);
+  const std::uint32_t slot = conn->registry_slot_;
+  if (slot >= connections_.size() || connections_[slot] != conn) return;
+  connections_[slot] = connections_.back();
+  connections_[slot]->registry_slot_ = slot;
+  connections_.pop_back();
   if (connections_.empty() && on_idle_) on_idle_();
 }
 
@@ -93,11 +162,9 @@ void event_loop::begin_shutdown(std::function<void()> on_idle) {
     on_idle_();
     return;
   }
-  // Copy: a connection may leave the set while it is told.
-  std::vector<connection*> live(connections_.begin(), connections_.end());
-  for (auto* conn : live) {
-    if (connections_.count(conn) != 0) conn->shutdown();
-  }
+  // Copy: a connection may leave the list while it is told (and stays alive until later).
+  const std::vector<connection*> live = connections_;
+  for (auto* conn : live) conn->shutdown();
 }
 
 void event_loop::start() {

@@ -2,17 +2,18 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <cstddef>
 #include <functional>
 #include <memory>
 #include <span>
 #include <thread>
-#include <unordered_set>
 #include <vector>
 
 #include "net/deadline_queue.hpp"
 #include "net/local_bytes.hpp"
+#include "net/output_limits.hpp"
 #include "obs/metrics/loop_metrics.hpp"
 
 namespace parley::net {
@@ -21,9 +22,12 @@ class connection;
 
 // One thread, one io_context: everything a connection does happens on the loop it was accepted
 // on, so connection state needs no locks. Other threads talk to a loop only through post().
+//
+// The loop's connections are in an epoll set of its own, which Asio waits on as one descriptor;
+// each wakeup takes the ready sockets from it and hands each its events.
 class event_loop {
  public:
-  explicit event_loop(std::size_t index);
+  explicit event_loop(std::size_t index, output_limits limits = {});
   ~event_loop();
   event_loop(const event_loop&) = delete;
   event_loop& operator=(const event_loop&) = delete;
@@ -55,8 +59,16 @@ class event_loop {
   // Loop-local references to output bytes, for this loop's connections' queues.
   local_bytes_pool& bytes_pool() { return bytes_pool_; }
 
+  // Each connection's limits on unsent output.
+  [[nodiscard]] const output_limits& limits() const { return limits_; }
+
   // Schedules a flush of `conn` at the end of this loop turn (corking: many sends, one write).
   void defer_flush(std::shared_ptr<connection> conn);
+
+  // Watches `conn`'s socket (level-triggered): for reading always, and for writing while
+  // `writable` is asked for. False when the kernel refused (out of memory, too many watches).
+  bool watch(connection& conn);
+  bool watch_writable(connection& conn, bool writable);
 
   // Live connections, for shutdown.
   void add_connection(connection* conn);
@@ -74,6 +86,8 @@ class event_loop {
   void schedule_end_of_turn();
   void flush_outbox();
   void flush_deferred();
+  void wait_ready();
+  void dispatch_ready();
 
   struct outbox {
     event_loop* target = nullptr;
@@ -85,15 +99,17 @@ class event_loop {
   // released before the io_context goes (see the destructor).
   std::unique_ptr<deadline_queue> deadlines_;
   std::size_t index_;
+  output_limits limits_;
   obs::metrics::loop_metrics& metrics_;
   // Hint: one thread runs it. (Posting from other loops stays thread-safe: not the "unsafe" hint.)
   boost::asio::io_context context_{1};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  boost::asio::posix::stream_descriptor ready_set_;  // the epoll set of the loop's connections
   std::vector<char> receive_buffer_;
   std::vector<std::shared_ptr<connection>> to_flush_;
   std::vector<outbox> outboxes_;  // by target loop index
   bool end_of_turn_scheduled_ = false;
-  std::unordered_set<connection*> connections_;
+  std::vector<connection*> connections_;  // each knows its place (connection::registry_slot_)
   std::function<void()> on_idle_;
   std::thread thread_;
 };

@@ -27,7 +27,7 @@ class listener {
  public:
   // Binds and listens; throws boost::system::system_error when the address cannot be bound.
   listener(event_loop& loop, const boost::asio::ip::tcp::endpoint& endpoint,
-           handler_factory factory, output_limits limits);
+           handler_factory factory);
 
   void start();
   [[nodiscard]] boost::asio::ip::tcp::endpoint local_endpoint() const {
@@ -42,7 +42,6 @@ class listener {
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer retry_timer_;  // paces accepts after an error (out of descriptors)
   handler_factory factory_;
-  output_limits limits_;  // each connection's
 };
 
 }  // namespace parley::net

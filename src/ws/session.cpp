@@ -10,14 +10,23 @@ namespace parley::ws {
 
 session::session(net::transport& transport, std::unique_ptr<message_handler> handler,
                  session_limits limits, obs::tracing::trace_context trace)
-    : transport_(transport), handler_(std::move(handler)), limits_(limits), trace_(trace) {}
+    : transport_(transport), handler_(std::move(handler)), limits_(limits) {
+  if (trace.parent.sampled) tracing_ = std::make_unique<tracing_state>(tracing_state{trace, {}});
+}
 
 session::~session() = default;
 
+const obs::tracing::trace_context& session::trace() const {
+  static const obs::tracing::trace_context untraced;
+  return tracing_ ? tracing_->context : untraced;
+}
+
 void session::open(std::string_view path) {
-  remote_ = transport_.remote_address();  // now: the socket may be gone when the line is written
-  path_ = path;
-  opened_at_ = transport_.now();
+  if (obs::access_log().should_log(spdlog::level::info)) {
+    // The address now: the socket may be gone when the close line is written.
+    access_ = std::make_unique<access_record>(
+        access_record{transport_.remote_address(), std::string(path), transport_.now()});
+  }
   last_heard_ = transport_.now();
   start_ping_timer();
   handler_->on_open(*this);
@@ -80,23 +89,28 @@ void session::become_closed() {
 }
 
 void session::log_close() const {
+  if (!access_) return;
   const auto by = closed_by_ == closer::client   ? "client"
                   : closed_by_ == closer::server ? "server"
                                                  : "none";
   const auto lasted =
-      std::chrono::duration_cast<std::chrono::milliseconds>(transport_.now() - opened_at_);
-  obs::access_log().info("close remote={} path={} code={} by={} duration_ms={}", remote_,
-                         obs::escaped{path_}, static_cast<int>(close_code_), by, lasted.count());
+      std::chrono::duration_cast<std::chrono::milliseconds>(transport_.now() - access_->opened_at);
+  obs::access_log().info("close remote={} path={} code={} by={} duration_ms={}", access_->remote,
+                         obs::escaped{access_->path}, static_cast<int>(close_code_), by,
+                         lasted.count());
 }
 
 void session::leave_open_state(close_status status, std::string_view initiator) {
   if (handler_told_closed_) return;
   handler_told_closed_ = true;
-  close_span_ = trace_.child("websocket close", obs::tracing::span_kind::internal);
-  if (close_span_.recording()) {
-    close_span_.set_attribute("websocket.close.code", static_cast<int>(status.code));
-    close_span_.set_attribute("websocket.close.reason", status.reason);
-    close_span_.set_attribute("websocket.close.initiator", initiator);
+  if (tracing_) {
+    auto& span = tracing_->close_span;
+    span = tracing_->context.child("websocket close", obs::tracing::span_kind::internal);
+    if (span.recording()) {
+      span.set_attribute("websocket.close.code", static_cast<int>(status.code));
+      span.set_attribute("websocket.close.reason", status.reason);
+      span.set_attribute("websocket.close.initiator", initiator);
+    }
   }
   message_.clear();
   message_.shrink_to_fit();
@@ -104,10 +118,11 @@ void session::leave_open_state(close_status status, std::string_view initiator) 
 }
 
 void session::end_close_span(bool clean) {
-  if (!close_span_.recording()) return;
-  close_span_.set_attribute("websocket.close.clean", clean);
-  close_span_.end();
-  close_span_ = {};
+  if (!tracing_ || !tracing_->close_span.recording()) return;
+  auto& span = tracing_->close_span;
+  span.set_attribute("websocket.close.clean", clean);
+  span.end();
+  span = {};
 }
 
 std::size_t session::on_data(std::span<char> bytes) {

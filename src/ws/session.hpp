@@ -62,7 +62,8 @@ class session final : public net::connection_handler {
   void close(close_status status);
   [[nodiscard]] bool is_open() const { return state_ == state::open; }
   [[nodiscard]] std::size_t loop_index() const { return transport_.loop_index(); }
-  [[nodiscard]] const obs::tracing::trace_context& trace() const { return trace_; }
+  // Where the session's spans hang (an empty context when it is not traced).
+  [[nodiscard]] const obs::tracing::trace_context& trace() const;
 
   // net::connection_handler
   std::size_t on_data(std::span<char> bytes) override;
@@ -123,14 +124,21 @@ class session final : public net::connection_handler {
   bool ping_outstanding_ = false;                       // we pinged, waiting an interval
   bool heard_since_ping_ = false;                       // bytes arrived since that ping
   std::size_t partial_checked_ = 0;  // of the incomplete frame at the front of the input
-  // The access log's record of this session.
-  std::string remote_;
-  std::string path_;
-  std::chrono::steady_clock::time_point opened_at_{};
   closer closed_by_ = closer::nobody_yet;
   close_code close_code_ = close_code::abnormal;  // the first close frame's, or 1005/1006
-  obs::tracing::trace_context trace_;
-  obs::tracing::span close_span_;  // from leaving the open state to the end of the handshake
+
+  // What only some sessions need lives apart, so an idle connection carries two null pointers.
+  struct access_record {  // the access log's, when it is on
+    std::string remote;
+    std::string path;
+    std::chrono::steady_clock::time_point opened_at;
+  };
+  struct tracing_state {  // when the upgrade was traced
+    obs::tracing::trace_context context;
+    obs::tracing::span close_span;  // from leaving the open state to the end of the handshake
+  };
+  std::unique_ptr<access_record> access_;
+  std::unique_ptr<tracing_state> tracing_;
 };
 
 }  // namespace parley::ws
