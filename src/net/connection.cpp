@@ -111,23 +111,25 @@ void connection::on_readable() {
 }
 
 void connection::deliver(std::span<char> bytes) {
-  if (leftover_.empty()) {
+  if (!leftover_) {
     const std::size_t used = offer(bytes);
     if (state_ == state::open && used < bytes.size())
-      leftover_.assign(bytes.data() + used, bytes.size() - used);
+      leftover_ = std::make_unique<std::string>(bytes.data() + used, bytes.size() - used);
     return;
   }
-  leftover_.append(bytes.data(), bytes.size());
-  const std::size_t used = offer(std::span<char>(leftover_.data(), leftover_.size()));
+  leftover_->append(bytes.data(), bytes.size());
+  const std::size_t used = offer(std::span<char>(leftover_->data(), leftover_->size()));
   if (state_ != state::open) {
-    leftover_.clear();
-    leftover_.shrink_to_fit();
+    leftover_.reset();
     return;
   }
-  leftover_.erase(0, used);
+  leftover_->erase(0, used);
   // An idle connection keeps no buffer, and a small partial message no large one.
-  if (leftover_.empty() || leftover_.capacity() > 4 * leftover_.size() + 4096)
-    leftover_.shrink_to_fit();
+  if (leftover_->empty()) {
+    leftover_.reset();
+  } else if (leftover_->capacity() > 4 * leftover_->size() + 4096) {
+    leftover_->shrink_to_fit();
+  }
 }
 
 std::size_t connection::offer(std::span<char> bytes) {
@@ -334,10 +336,7 @@ void connection::finish() {
   close_socket();  // which takes it out of the loop's epoll set
   release_queue();
   // Inside on_data the handler may still be reading bytes in leftover_: deliver() frees it after.
-  if (!in_on_data_) {
-    leftover_.clear();
-    leftover_.shrink_to_fit();
-  }
+  if (!in_on_data_) leftover_.reset();
   auto& metrics = loop_.metrics();
   (upgraded_ ? metrics.connections_closed_websocket : metrics.connections_closed_http).add();
   loop_.remove_connection(this);

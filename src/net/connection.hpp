@@ -91,11 +91,11 @@ class connection final : public transport, public std::enable_shared_from_this<c
   std::shared_ptr<connection> self_;  // from start() until finished
   std::unique_ptr<connection_handler> handler_;
   std::unique_ptr<connection_handler> retired_handler_;  // kept alive while its on_data returns
-  std::string leftover_;                                 // unconsumed bytes of a partial message
-  std::vector<local_ref> queue_;                         // outgoing, in order, from queue_head_ on
-  std::size_t queue_head_ = 0;    // entries before it are sent (compacted now and then)
-  std::size_t queue_offset_ = 0;  // bytes of queue_[queue_head_] already sent
-  std::size_t queued_bytes_ = 0;  // unsent bytes plus a per-entry overhead
+  std::unique_ptr<std::string> leftover_;  // unconsumed bytes of a partial message, if any
+  std::vector<local_ref> queue_;           // outgoing, in order, from queue_head_ on
+  std::size_t queue_head_ = 0;             // entries before it are sent (compacted now and then)
+  std::size_t queue_offset_ = 0;           // bytes of queue_[queue_head_] already sent
+  std::size_t queued_bytes_ = 0;           // unsent bytes plus a per-entry overhead
   std::chrono::steady_clock::time_point above_soft_since_{};  // zero: not above the soft limit
   std::uint32_t deadline_slot_;      // in the loop's deadline_queue, or k_none
   std::uint32_t registry_slot_ = 0;  // in the loop's list of live connections

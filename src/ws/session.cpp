@@ -112,8 +112,7 @@ void session::leave_open_state(close_status status, std::string_view initiator) 
       span.set_attribute("websocket.close.initiator", initiator);
     }
   }
-  message_.clear();
-  message_.shrink_to_fit();
+  message_.reset();
   handler_->on_close();
 }
 
@@ -131,7 +130,8 @@ std::size_t session::on_data(std::span<char> bytes) {
   std::size_t used = 0;
   while (state_ != state::closed && transport_.is_open() && used < bytes.size()) {
     const auto rest = bytes.subspan(used);
-    const auto result = parse_frame(rest, limits_.max_message_size - message_.size());
+    const auto result =
+        parse_frame(rest, limits_.max_message_size - (message_ ? message_->size() : 0));
     if (result.status == parse_status::need_more) {
       check_partial_text(result.header, rest);
       break;
@@ -214,13 +214,13 @@ void session::handle_data_frame(const frame_header& header, std::string_view pay
   if (starts_message && header.fin) return deliver_message(op, payload);  // whole: no copy
 
   if (starts_message) message_opcode_ = op;
-  message_.append(payload);
+  if (!message_) message_ = std::make_unique<std::string>();
+  message_->append(payload);
   if (!header.fin) return;
 
   message_opcode_ = opcode::continuation;
-  std::string message;
-  message.swap(message_);  // the handler may close us, which clears message_
-  deliver_message(op, message);
+  const auto message = std::move(message_);  // the handler may close us, which resets message_
+  deliver_message(op, *message);
 }
 
 void session::deliver_message(opcode op, std::string_view payload) {

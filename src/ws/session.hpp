@@ -117,8 +117,8 @@ class session final : public net::connection_handler {
   state state_ = state::open;
   bool handler_told_closed_ = false;
   opcode message_opcode_ =
-      opcode::continuation;  // text or binary while a fragmented message is open
-  std::string message_;      // the fragments so far
+      opcode::continuation;               // text or binary while a fragmented message is open
+  std::unique_ptr<std::string> message_;  // the fragments so far (none between messages)
   utf8_stream_validator utf8_;
   std::chrono::steady_clock::time_point last_heard_{};  // the last bytes from the peer
   bool ping_outstanding_ = false;                       // we pinged, waiting an interval
