@@ -14,6 +14,7 @@
 #include "app/echo_handler.hpp"
 #include "http/request_handler.hpp"
 #include "obs/log.hpp"
+#include "ws/handshake.hpp"
 
 namespace parley::app {
 namespace asio = boost::asio;
@@ -69,6 +70,7 @@ void block_stop_signals() {
 
 server::server(const config::options& options)
     : options_(options), tracer_(tracing_settings(options)), loops_(make_loops(options)) {
+  ws::prepare_accept_keys();
   site_.tracer = &tracer_;
   site_.files = http::static_files(options.web_root);
   site_.handshake_timeout = options.handshake_timeout;

@@ -67,6 +67,10 @@ std::string accept_key(std::string_view client_key) {
   return {reinterpret_cast<const char*>(encoded.data()), static_cast<std::size_t>(size)};
 }
 
+void prepare_accept_keys() {
+  static_cast<void>(accept_key("dGhlIHNhbXBsZSBub25jZQ=="));  // RFC 6455's sample key
+}
+
 std::string switching_protocols_response(std::string_view client_key) {
   std::string response =
       "HTTP/1.1 101 Switching Protocols\r\n"

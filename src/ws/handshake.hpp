@@ -31,6 +31,11 @@ bool header_has_token(std::string_view value, std::string_view token);
 // base64(SHA-1(key + GUID)), the Sec-WebSocket-Accept value for a client's key.
 std::string accept_key(std::string_view client_key);
 
+// Runs the SHA-1 once, at start-up: OpenSSL loads its configuration and providers on first use
+// (a few milliseconds, about 2 MB of its code paged in), which the first client should not wait
+// for and which is not a cost of any one connection.
+void prepare_accept_keys();
+
 // The whole 101 Switching Protocols response for a client's key.
 std::string switching_protocols_response(std::string_view client_key);
 
