@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "app/echo_handler.hpp"
+#include "app/memory_release.hpp"
 #include "http/request_handler.hpp"
 #include "obs/log.hpp"
 #include "ws/handshake.hpp"
@@ -96,6 +97,11 @@ server::server(const config::options& options)
     metrics_ = std::make_unique<obs::metrics::exposer>(options.metrics_bind, options.metrics_port,
                                                        loops_.size(), &tracer_);
   }
+  if (options.memory_release_interval.count() > 0) {
+    memory_release_ = std::make_unique<memory_release>(*loops_.front(), loops_.size(),
+                                                       options.memory_release_interval,
+                                                       options.memory_release_after_bytes);
+  }
 }
 
 std::uint16_t server::metrics_port() const {
@@ -103,12 +109,13 @@ std::uint16_t server::metrics_port() const {
 }
 
 server::~server() {
-  for (auto& loop : loops_) loop->stop();
+  for (auto& loop : loops_) loop->stop();  // before memory_release_ goes: its wait never runs
 }
 
 int server::run() {
   for (std::size_t i = 0; i < loops_.size(); ++i) listeners_[i]->start();
   for (auto& loop : loops_) loop->start();
+  if (memory_release_) memory_release_->start();
   if (tracer_.enabled()) {
     tracer_.start_exporter();
     obs::trace_log().info("exporting spans to {} (service {}, new traces sampled at {})",

@@ -14,6 +14,8 @@
 
 namespace parley::app {
 
+class memory_release;
+
 // The executor the chat layer posts through: the server's event loops. From a loop's thread,
 // the tasks for each other loop are gathered and cross in one post per loop turn.
 class loop_executor final : public chat::executor {
@@ -63,6 +65,7 @@ class server {
   http::site site_;
   std::vector<std::unique_ptr<net::listener>> listeners_;  // listeners_[i] runs on loops_[i]
   std::unique_ptr<obs::metrics::exposer> metrics_;         // when metrics.enabled
+  std::unique_ptr<memory_release> memory_release_;  // on loops_[0]; when memory.release_interval_ms
   std::uint16_t port_ = 0;
 };
 

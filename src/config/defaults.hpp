@@ -40,6 +40,14 @@ constexpr std::chrono::milliseconds ping_interval{30'000};
 // How long a client may take to answer our close frame.
 constexpr std::chrono::milliseconds close_timeout{5'000};
 
+// [memory]
+// Checking once a second costs nothing measurable and returns memory within about two seconds of
+// a burst's end; 0 turns the release off.
+constexpr std::chrono::milliseconds memory_release_interval{1'000};
+// A burst worth a malloc_trim: 16 MiB of traffic (or 4,096 connections ended) since the last one.
+// Less would trim after ordinary chat, where glibc keeps little; a tick is quiet below 1/16 of it.
+constexpr std::uint64_t memory_release_after_bytes = std::uint64_t{16} * 1024 * 1024;
+
 // [metrics]
 // Off: an endpoint nobody scrapes is one more open port; the tutorial turns it on in its file.
 constexpr bool metrics_enabled = false;

@@ -29,6 +29,11 @@ struct options {
   std::chrono::milliseconds close_timeout = defaults::close_timeout;
   std::chrono::milliseconds ping_interval = defaults::ping_interval;  // 0: never ping
 
+  // [memory]
+  // How often to check whether a burst is over and freed memory should go back to the system.
+  std::chrono::milliseconds memory_release_interval = defaults::memory_release_interval;  // 0: off
+  std::uint64_t memory_release_after_bytes = defaults::memory_release_after_bytes;
+
   // [metrics]
   bool metrics_enabled = defaults::metrics_enabled;
   std::uint16_t metrics_port = defaults::metrics_port;

@@ -154,6 +154,10 @@ std::vector<MetricFamily> collector::Collect() const {
       all, "parley_slow_consumer_closes_total",
       "Clients closed for leaving too much output unread (1008)",
       [](const loop_metrics& l) -> auto& { return l.slow_consumer_closes; }));
+  families.push_back(counter(
+      all, "parley_memory_releases_total",
+      "Times freed heap memory was handed back to the system after a burst (malloc_trim)",
+      [](const loop_metrics& l) -> auto& { return l.memory_releases; }));
   families.push_back(histogram(
       all, "parley_fanout_latency_seconds",
       "From a chat message's arrival to its last recipient on each event loop having it queued",

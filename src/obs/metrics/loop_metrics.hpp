@@ -78,6 +78,7 @@ struct loop_metrics {
   loop_counter messages_received;   // chat messages from clients
   loop_counter messages_delivered;  // frames queued to recipients (one per recipient)
   loop_counter slow_consumer_closes;
+  loop_counter memory_releases;   // malloc_trim after a burst (loop 0's, app/memory_release.hpp)
   loop_histogram fanout_latency;  // message received -> this loop's last recipient queued
   std::array<loop_counter, k_close_codes + 1> closes_by_code;
   std::array<loop_counter, static_cast<std::size_t>(rejection::count)> rejections;

@@ -36,10 +36,10 @@ def delta(before, after, name, **labels):
     return value(after, name, **labels) - value(before, name, **labels)
 
 
-def wait_for_scrape(server, predicate, what):
+def wait_for_scrape(server, predicate, what, timeout=WAIT):
     """Scrapes until predicate(samples) holds (the server counts as it finishes work); returns
     that scrape."""
-    deadline = time.monotonic() + WAIT
+    deadline = time.monotonic() + timeout
     while True:
         samples = scrape(server)
         if predicate(samples):

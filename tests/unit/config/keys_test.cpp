@@ -36,6 +36,8 @@ TEST(keys, has_every_documented_key_once) {
       "limits.handshake_timeout_ms",
       "limits.close_timeout_ms",
       "limits.ping_interval_ms",
+      "memory.release_interval_ms",
+      "memory.release_after_bytes",
       "metrics.enabled",
       "metrics.port",
       "metrics.bind",
@@ -88,6 +90,8 @@ TEST(keys, default_text_reads_the_defaults_of_options) {
   EXPECT_EQ(default_text(*find_key("server.web_root")), "\"\"");
   EXPECT_EQ(default_text(*find_key("server.echo_endpoint")), "false");
   EXPECT_EQ(default_text(*find_key("server.shutdown_timeout_ms")), "5000");
+  EXPECT_EQ(default_text(*find_key("memory.release_interval_ms")), "1000");
+  EXPECT_EQ(default_text(*find_key("memory.release_after_bytes")), "16777216");
   EXPECT_EQ(default_text(*find_key("metrics.port")), "9797");
   EXPECT_EQ(default_text(*find_key("tracing.sample_ratio")), "1.0");
   EXPECT_EQ(default_text(*find_key("log.access")), "true");
@@ -124,6 +128,8 @@ TEST(keys, integer_ranges_fit_their_members) {
   EXPECT_EQ(opts.max_queued_bytes, std::uint64_t{1} << 34);
   find_key("limits.ping_interval_ms")->target.store(opts, std::int64_t{1234});
   EXPECT_EQ(opts.ping_interval, std::chrono::milliseconds(1234));
+  find_key("memory.release_after_bytes")->target.store(opts, std::int64_t{1} << 40);
+  EXPECT_EQ(opts.memory_release_after_bytes, std::uint64_t{1} << 40);
 }
 
 }  // namespace
