@@ -20,7 +20,7 @@ def build(root, servers):
     """scripts/bootstrap test (node deps and tools), then the release preset's targets."""
     steps = [["scripts/bootstrap", "test"],
              ["cmake", "--preset", "release"]]
-    wanted = targets(servers, bool(os.environ.get("PARLEY_LOADGEN")))
+    wanted = targets(servers, bool(os.environ.get("BENCH_LOADGEN")))
     if wanted:
         # nice and -j2: the machine's two cores are shared.
         steps.append(["nice", "cmake", "--build", "--preset", "release", "-j", "2", "--target",
@@ -33,5 +33,5 @@ def build(root, servers):
             hint = ""
             if "parley-loadgen" in done.stdout and "unknown target" in done.stdout:
                 hint = ("\nparley-loadgen is not in this tree yet (bench/loadgen); "
-                        "set PARLEY_LOADGEN=/path/to/parley-loadgen to use another build")
+                        "set BENCH_LOADGEN=/path/to/parley-loadgen to use another build")
             raise build_error(f"{' '.join(step)} failed:\n{done.stdout[-3000:]}{hint}")

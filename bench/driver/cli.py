@@ -166,7 +166,7 @@ def main(argv):
             print(f"bench: {error}", file=sys.stderr)
             return 2
     if not os.access(loadgen.binary(root), os.X_OK):
-        print(f"bench: no load generator at {loadgen.binary(root)} (set PARLEY_LOADGEN)",
+        print(f"bench: no load generator at {loadgen.binary(root)} (set BENCH_LOADGEN)",
               file=sys.stderr)
         return 2
     raise_fd_limit(max(load.clients for load in args.loads) + 1000)

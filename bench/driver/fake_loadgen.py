@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """A stand-in for parley-loadgen, to exercise bench/run before the real one is merged:
-PARLEY_LOADGEN=bench/driver/fake_loadgen.py bench/run --no-build --quick
+BENCH_LOADGEN=bench/driver/fake_loadgen.py bench/run --no-build --quick
 
 It checks that the server answers a WebSocket upgrade on the port it was given, then prints
 made-up numbers in parley-loadgen's JSON shape: parley 40x faster than the peers, and so on.

@@ -11,8 +11,10 @@ KILL_MARGIN_S = 60  # past its own --timeout-s (plus the run), the load generato
 
 
 def binary(root):
-    """The load generator: $PARLEY_LOADGEN (e.g. a stub for testing bench/run) or the build's."""
-    return os.environ.get("PARLEY_LOADGEN") or f"{root}/build/release/bench/loadgen/parley-loadgen"
+    """The load generator: $BENCH_LOADGEN (e.g. a stub for testing bench/run) or the build's.
+    Not a PARLEY_ name: the servers inherit this environment, and parley refuses PARLEY_
+    variables it does not know."""
+    return os.environ.get("BENCH_LOADGEN") or f"{root}/build/release/bench/loadgen/parley-loadgen"
 
 
 def argv(root, load, port, pid, duration, warmup, window, size, cpu=None):

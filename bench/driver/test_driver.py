@@ -185,7 +185,7 @@ class driver_run_test(unittest.TestCase):
     def test_runs_rounds_interleaved_and_reports_failures_as_data(self):
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "r.json")
-            env = {**os.environ, "PARLEY_LOADGEN": os.path.join(HERE, "fake_loadgen.py"),
+            env = {**os.environ, "BENCH_LOADGEN": os.path.join(HERE, "fake_loadgen.py"),
                    "FAKE_LOADGEN": "node:connect:timeout,beast:idle:garbage"}
             done = subprocess.run(
                 [os.path.join(ROOT, "bench", "run"), "--no-build", "--rounds", "2",

@@ -54,7 +54,8 @@ WORKLOADS = {w.name: w for w in (
              summary="5,000 clients connect one after another; every join notice delivered",
              target="parley: 5,000 connected with all 12,497,500 join notices in < 10 s"),
     workload("idle-10000", "idle", 10000, "memory", timeout_s=300,
-             summary="10,000 idle connections; server RSS growth per connection",
+             summary="10,000 idle connections; server RSS growth per connection, read after 5 quiet "
+                     "seconds (parley-loadgen --settle-s)",
              target="parley ≤ 1 KiB RSS per idle connection"),
     workload("scale-2threads", "fanout", 1000, "scaling", senders=4,
              summary="fanout-1000x4 on parley with 2 event loops vs 1, nothing pinned",

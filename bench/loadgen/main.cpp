@@ -75,6 +75,10 @@ int main(int argc, char** argv) {
   cli.add_option("--hold-s", opts.hold_s, "idle: keep the connections this long after measuring")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  cli.add_option("--settle-s", opts.settle_s,
+                 "idle: quiet seconds after the joins before RSS is read (then read until stable)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -30,6 +30,9 @@ struct options {
 
   // idle
   double hold_s = 0;  // keep the idle connections open this long after measuring
+  // idle: wait this long after the joins before reading RSS, so a server that returns memory once
+  // a burst is over (Parley checks every second) has done so; the join storm is not idle.
+  double settle_s = 5;
 };
 
 }  // namespace parley::bench

@@ -173,8 +173,10 @@ class controller {
   std::int64_t start_ns_ = 0;
 };
 
-// Reads the server's RSS each second until two readings agree within 1% (at most 10 s).
-std::int64_t settled_rss(int pid) {
+// After `settle_s` quiet seconds, reads the server's RSS each second until two readings agree
+// within 1% (at most 10 s).
+std::int64_t settled_rss(int pid, double settle_s) {
+  std::this_thread::sleep_for(std::chrono::duration<double>(settle_s));
   std::int64_t previous = read_rss_bytes(pid);
   for (int i = 0; i < 10; ++i) {
     std::this_thread::sleep_for(std::chrono::seconds(1));
@@ -205,7 +207,7 @@ run_report run(const options& opts) {
   }
   if (!joined && c.sum(&progress::errors) == 0) ++r.errors.timeouts;
   if (joined && opts.mode == run_mode::fanout) c.fanout(r);
-  if (pid) r.rss_after = opts.mode == run_mode::idle ? settled_rss(pid) : read_rss_bytes(pid);
+  if (pid) r.rss_after = opts.mode == run_mode::idle ? settled_rss(pid, opts.settle_s) : read_rss_bytes(pid);
   if (joined && opts.mode == run_mode::idle && opts.hold_s > 0)
     std::this_thread::sleep_for(std::chrono::duration<double>(opts.hold_s));
 
