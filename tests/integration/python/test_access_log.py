@@ -34,6 +34,14 @@ def test_refused_upgrade_is_logged_with_its_status(server):
     assert access_lines(server, CLOSE) == []  # no WebSocket, no close line
 
 
+def test_other_methods_on_a_websocket_path_are_logged_as_refused(server):
+    # The other path first: its line, if it had one, would come before carol's.
+    assert http_request(server, "DELETE", "/index.html").status == 405  # not a WebSocket path
+    assert http_request(server, "POST", "/chat/carol").status == 405
+    assert server.wait_for_line(UPGRADE, 5)
+    assert [u[1:] for u in access_lines(server, UPGRADE)] == [("/chat/carol", "405")]
+
+
 def test_close_without_a_close_frame_is_1006_by_none(server):
     async def scenario():
         raw = await RawWs.join(server, "carol")
