@@ -69,7 +69,11 @@ void event_loop::dispatch_ready() {
   // ignores its events.
   for (int i = 0; i < count; ++i)
     static_cast<connection*>(ready[i].data.ptr)->on_ready(ready[i].events);
-  wait_ready();  // Asio re-checks the set when the wait starts: what is still ready comes next
+  // Sockets still ready (more than one wakeup takes, or input left after a connection's read
+  // rounds) come next: Asio watches the set edge-triggered, and the kernel signals no new edge
+  // for them, but starting this wait re-arms the set with EPOLL_CTL_MOD, which checks it again
+  // (Boost 1.81's reactor; tests/unit/net/connection_test.cpp holds it to that).
+  wait_ready();
 }
 
 bool event_loop::watch(connection& conn) {
