@@ -44,11 +44,7 @@ asio::ip::tcp::endpoint claim_listen_endpoint(const config::options& options) {
   }
 }
 obs::tracing::tracer_settings tracing_settings(const config::options& options) {
-  if (!(options.tracing_sample_ratio >= 0.0 && options.tracing_sample_ratio <= 1.0)) {
-    throw std::runtime_error(fmt::format("tracing sample ratio {} is not between 0 and 1",
-                                         options.tracing_sample_ratio));
-  }
-  obs::tracing::tracer_settings settings;
+  obs::tracing::tracer_settings settings;  // the ratio is checked by config (0..1)
   settings.enabled = options.tracing_enabled;
   settings.endpoint = options.tracing_endpoint;
   settings.sample_ratio = options.tracing_sample_ratio;

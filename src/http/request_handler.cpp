@@ -176,13 +176,14 @@ bool request_handler::serve() {
   answer.keep_alive = request.keep_alive() && !draining;
   answer.head_only = method == "HEAD";
 
+  const auto* route = site_.find_websocket_route(path);
   if (method != "GET" && method != "HEAD") {
     answer.status = 405;
     answer.body = "Method Not Allowed\n";
     answer.headers = {{"Allow", "GET, HEAD"}};
     // A failed attempt at a WebSocket path, like a refused upgrade.
-    if (site_.find_websocket_route(path) != nullptr) log_upgrade(path, answer.status);
-  } else if (const auto* route = site_.find_websocket_route(path)) {
+    if (route != nullptr) log_upgrade(path, answer.status);
+  } else if (route != nullptr) {
     auto span = start_upgrade_span(site_.tracer, request, path);
     const ws::upgrade_request upgrade{method,
                                       request[field::upgrade],

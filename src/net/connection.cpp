@@ -149,7 +149,6 @@ std::size_t connection::offer(std::span<char> bytes) {
 void connection::send(const shared_bytes& bytes) {
   if (!admit(bytes->size())) return;
   enqueue(loop_.bytes_pool().share(bytes));
-  schedule_flush();
 }
 
 bool connection::admit(std::size_t size) {
@@ -196,18 +195,17 @@ void connection::send_last(std::string bytes) {
   if (state_ != state::open) return;
   queued_bytes_ += bytes.size() + k_queue_entry_overhead;
   enqueue(loop_.bytes_pool().own(std::make_shared<const std::string>(std::move(bytes))));
-  schedule_flush();
 }
 
 void connection::send(std::string bytes) {
   if (!admit(bytes.size())) return;
   enqueue(loop_.bytes_pool().own(std::make_shared<const std::string>(std::move(bytes))));
-  schedule_flush();
 }
 
 void connection::enqueue(local_ref bytes) {
   if (queue_.capacity() == 0) queue_.reserve(std::max<std::size_t>(last_batch_, 1));
   queue_.push_back(std::move(bytes));
+  schedule_flush();
 }
 
 void connection::schedule_flush() {

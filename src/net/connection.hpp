@@ -69,6 +69,7 @@ class connection final : public transport, public std::enable_shared_from_this<c
   void on_readable();
   void deliver(std::span<char> bytes);
   std::size_t offer(std::span<char> bytes);
+  // Queues bytes already admitted, and schedules the flush.
   void enqueue(local_ref bytes);
   void schedule_flush();
   // Counts `size` more bytes of output, or says no (closing, or the peer just became too slow).

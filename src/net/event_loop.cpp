@@ -77,17 +77,18 @@ void event_loop::dispatch_ready() {
 }
 
 bool event_loop::watch(connection& conn) {
-  epoll_event event{};
-  event.events = EPOLLIN | EPOLLRDHUP;
-  event.data.ptr = &conn;
-  return ::epoll_ctl(ready_set_.native_handle(), EPOLL_CTL_ADD, conn.fd_, &event) == 0;
+  return control_watch(EPOLL_CTL_ADD, conn, false);
 }
 
 bool event_loop::watch_writable(connection& conn, bool writable) {
+  return control_watch(EPOLL_CTL_MOD, conn, writable);
+}
+
+bool event_loop::control_watch(int operation, connection& conn, bool writable) {
   epoll_event event{};
   event.events = EPOLLIN | EPOLLRDHUP | (writable ? EPOLLOUT : 0U);
   event.data.ptr = &conn;
-  return ::epoll_ctl(ready_set_.native_handle(), EPOLL_CTL_MOD, conn.fd_, &event) == 0;
+  return ::epoll_ctl(ready_set_.native_handle(), operation, conn.fd_, &event) == 0;
 }
 
 void event_loop::defer_flush(std::shared_ptr<connection> conn) {

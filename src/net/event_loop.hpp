@@ -88,6 +88,8 @@ class event_loop {
   void flush_deferred();
   void wait_ready();
   void dispatch_ready();
+  // epoll_ctl `operation` (add or modify) for `conn`: readable always, writable if asked.
+  bool control_watch(int operation, connection& conn, bool writable);
 
   struct outbox {
     event_loop* target = nullptr;

@@ -46,7 +46,7 @@ void session::close(close_status status) {
   transport_.send_last(encode_close_frame(status));
   state_ = state::closing;
   transport_.start_timer(limits_.close_timeout);
-  leave_open_state(status, "server");
+  leave_open_state(status);
 }
 
 void session::fail(close_status status) {
@@ -60,7 +60,7 @@ void session::fail(close_status status) {
   }
   become_closed();
   transport_.close_after_flush();
-  leave_open_state(status, "server");
+  leave_open_state(status);
   end_close_span(false);
 }
 
@@ -100,7 +100,7 @@ void session::log_close() const {
                          lasted.count());
 }
 
-void session::leave_open_state(close_status status, std::string_view initiator) {
+void session::leave_open_state(close_status status) {
   if (handler_told_closed_) return;
   handler_told_closed_ = true;
   if (tracing_) {
@@ -109,7 +109,9 @@ void session::leave_open_state(close_status status, std::string_view initiator) 
     if (span.recording()) {
       span.set_attribute("websocket.close.code", static_cast<int>(status.code));
       span.set_attribute("websocket.close.reason", status.reason);
-      span.set_attribute("websocket.close.initiator", initiator);
+      span.set_attribute("websocket.close.initiator", closed_by_ == closer::client   ? "client"
+                                                      : closed_by_ == closer::server ? "server"
+                                                                                     : "network");
     }
   }
   message_.reset();
@@ -258,7 +260,7 @@ void session::handle_close_frame(std::string_view payload) {
   become_closed();
   transport_.cancel_timer();
   transport_.close_after_flush();
-  leave_open_state(received, "client");  // a no-op when we started the close
+  leave_open_state(received);  // a no-op when we started the close
   end_close_span(true);
 }
 
@@ -277,7 +279,7 @@ void session::on_timeout() {
     note_end(closer::server, close_code::abnormal);
     become_closed();
     transport_.close_now();
-    leave_open_state({close_code::abnormal, "No answer to ping."}, "server");
+    leave_open_state({close_code::abnormal, "No answer to ping."});
     end_close_span(false);
     return;
   }
@@ -307,7 +309,7 @@ void session::on_slow_consumer() {
 void session::on_disconnect() {
   note_end(closer::none, close_code::abnormal);
   become_closed();
-  leave_open_state({close_code::abnormal, {}}, "network");
+  leave_open_state({close_code::abnormal, {}});
   end_close_span(false);
 }
 

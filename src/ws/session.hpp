@@ -99,8 +99,9 @@ class session final : public net::connection_handler {
   void fail(close_status status);
   void start_ping_timer();
   // `status`: the first close frame (ours or the client's), or 1006 when there was none.
-  // `initiator`: "server", "client", or "network" (the connection broke).
-  void leave_open_state(close_status status, std::string_view initiator);
+  // Tells the handler, once, and opens the close span; called right after note_end(), whose record
+  // names the initiator.
+  void leave_open_state(close_status status);
   // `clean`: close frames went both ways.
   void end_close_span(bool clean);
   // Remembers the first way the session ended; later ones are consequences.
