@@ -13,6 +13,8 @@
 
 #include "app/echo_handler.hpp"
 #include "app/memory_release.hpp"
+#include "obs/metrics/build_info.hpp"
+#include "app/make_store.hpp"
 #include "http/request_handler.hpp"
 #include "obs/log.hpp"
 #include "ws/handshake.hpp"
@@ -51,6 +53,21 @@ obs::tracing::tracer_settings tracing_settings(const config::options& options) {
   settings.service_name = options.tracing_service_name;
   return settings;
 }
+chat::chat_settings chat_settings(const config::options& options) {
+  chat::chat_settings settings;
+  settings.history = {.on_join = options.history_on_join,
+                      .memory_events = options.history_memory_events,
+                      .max_events = options.history_max_events,
+                      .max_age = options.history_max_age,
+                      .max_replay = options.history_max_replay};
+  settings.limits = {.max_message_size = options.max_message_size,
+                     .max_text_bytes = options.max_text_bytes,
+                     .max_rooms_per_connection = options.max_rooms_per_connection,
+                     .history_per_second = options.history_per_second};
+  settings.max_rooms = options.max_rooms;
+  settings.version = std::string(obs::metrics::k_version);
+  return settings;
+}
 sigset_t stop_signals() {
   sigset_t set;
   sigemptyset(&set);
@@ -66,19 +83,32 @@ void block_stop_signals() {
 }
 
 server::server(const config::options& options)
-    : options_(options), tracer_(tracing_settings(options)), loops_(make_loops(options)) {
+    : options_(options),
+      tracer_(tracing_settings(options)),
+      loops_(make_loops(options)),
+      store_(make_store(options, &tracer_)),
+      chat_(executor_, chat_settings(options), store_.get()) {
   ws::prepare_accept_keys();
   site_.tracer = &tracer_;
   site_.files = http::static_files(options.web_root);
   site_.handshake_timeout = options.handshake_timeout;
   site_.ws_limits = {options.max_message_size, options.close_timeout, options.ping_interval};
-  site_.websocket_routes.push_back({"/chat/", [this](std::string_view target, std::size_t loop) {
-                                      return chat_.make_member(target, loop);
-                                    }});
+  site_.websocket_routes.push_back(
+      {"/chat/", [this](std::string_view target, std::size_t loop, std::string_view protocols) {
+         auto member = chat_.make_member(target, loop, protocols);
+         return http::websocket_application{std::move(member.handler), member.subprotocol};
+       }});
   if (options.echo_endpoint) {
     site_.websocket_routes.push_back(
-        {"/echo", [](std::string_view, std::size_t) { return std::make_unique<echo_handler>(); }});
+        {"/echo", [](std::string_view, std::size_t, std::string_view) {
+           return http::websocket_application{std::make_unique<echo_handler>(), {}};
+         }});
   }
+  site_.api = [this](std::string_view path) -> std::optional<std::string> {
+    if (path == "/api/rooms") return chat_.rooms_json();
+    if (path.starts_with("/api/rooms/")) return chat_.room_json(path.substr(11));
+    return std::nullopt;
+  };
 
   auto handler_factory = [this](net::transport& transport) {
     return std::make_unique<http::request_handler>(transport, site_);
@@ -106,6 +136,7 @@ std::uint16_t server::metrics_port() const {
 
 server::~server() {
   for (auto& loop : loops_) loop->stop();  // before memory_release_ goes: its wait never runs
+  if (store_) store_->close();  // its threads call back into the rooms
 }
 
 int server::run() {
@@ -162,7 +193,9 @@ void server::drain() {
   lock.unlock();
   if (!drained) obs::server_log().warn("shutdown timeout: closing the remaining connections");
   for (auto& loop : loops_) loop->stop();
-  tracer_.stop_exporter();  // after the loops: the closes' spans are queued by now
+  chat_.release();              // a clean stop: the rooms' ids continue without a gap
+  if (store_) store_->close();  // writes what is queued
+  tracer_.stop_exporter();      // after the loops: the closes' spans are queued by now
   obs::server_log().info("stopped");
 }
 

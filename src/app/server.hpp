@@ -11,6 +11,7 @@
 #include "net/listener.hpp"
 #include "obs/metrics/exposer.hpp"
 #include "obs/tracing/tracer.hpp"
+#include "store/history_store.hpp"
 
 namespace parley::app {
 
@@ -61,7 +62,9 @@ class server {
   obs::tracing::tracer tracer_;  // outlives the loops, whose queued tasks may hold spans
   std::vector<std::unique_ptr<net::event_loop>> loops_;  // destroyed after all that uses them
   loop_executor executor_{loops_};
-  chat::service chat_{executor_};
+  // Before the chat, whose rooms hold its logs; closed (threads joined) before the chat goes.
+  std::unique_ptr<store::history_store> store_;  // none: storage.engine = memory
+  chat::service chat_;
   http::site site_;
   std::vector<std::unique_ptr<net::listener>> listeners_;  // listeners_[i] runs on loops_[i]
   std::unique_ptr<obs::metrics::exposer> metrics_;         // when metrics.enabled

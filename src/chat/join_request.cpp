@@ -93,6 +93,23 @@ std::variant<join_request, join_refusal> parse_join_target(std::string_view targ
     }
     request.age = value;
   }
+
+  if (auto room = query_parameter(query, "room"); room && !room->empty()) {
+    auto decoded = percent_decode(*room);
+    if (!decoded) return join_refusal{"Invalid room: bad percent-encoding."};
+    if (auto problem = room_name_problem(*decoded); !problem.empty())
+      return join_refusal{std::string(problem)};
+    request.room = std::move(*decoded);
+  }
+
+  if (auto since = query_parameter(query, "since"); since && !since->empty()) {
+    std::uint64_t value = 0;
+    const auto [end, error] = std::from_chars(since->data(), since->data() + since->size(), value);
+    if (error != std::errc{} || end != since->data() + since->size()) {
+      return join_refusal{"Invalid since: must be a whole number from 0."};
+    }
+    request.since = value;
+  }
   return request;
 }
 

@@ -1,16 +1,21 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
 
+#include "chat/room_name.hpp"
+
 namespace parley::chat {
 
-// Who wants to join, from "/chat/{username}?age=N".
+// Who wants to join, from "/chat/{username}?age=N&room=R&since=ID".
 struct join_request {
   std::string username;
   std::optional<unsigned> age;
+  std::string room{k_default_room};    // the first room (a legacy client's only one)
+  std::optional<std::uint64_t> since;  // parley.v1: resume the first room after this id
 };
 
 // Why a join request is refused: the close reason (1008) the client is shown.
@@ -22,8 +27,8 @@ struct join_refusal {
 constexpr std::size_t k_max_username_chars = 32;
 constexpr unsigned k_max_age = 150;
 
-// Reads the username (percent-decoded path segment after `prefix`) and the age query parameter,
-// and validates both.
+// Reads the username (percent-decoded path segment after `prefix`) and the age, room and since
+// query parameters, and validates them.
 std::variant<join_request, join_refusal> parse_join_target(std::string_view target,
                                                            std::string_view prefix = "/chat/");
 

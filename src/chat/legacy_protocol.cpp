@@ -25,4 +25,21 @@ ws::shared_frame text_frame(std::string_view text) {
   return ws::make_shared_frame(ws::opcode::text, {text});
 }
 
+std::string event_text(const store::event& event) {
+  switch (event.kind) {
+    case store::event_kind::join:
+      return join_notice(event.user, event.age);
+    case store::event_kind::leave:
+      return leave_notice(event.user);
+    case store::event_kind::message:
+      break;
+  }
+  return fmt::format("{}: {}", event.user, event.text);
+}
+
+ws::shared_frame event_frame(const store::event& event) {
+  if (event.kind == store::event_kind::message) return message_frame(event.user, event.text);
+  return text_frame(event_text(event));
+}
+
 }  // namespace parley::chat::legacy

@@ -1,94 +1,437 @@
 #include "chat/room.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include "chat/legacy_protocol.hpp"
+#include "chat/room_name.hpp"
+#include "chat/v1/events.hpp"
+#include "obs/escaped.hpp"
 #include "obs/log.hpp"
 #include "obs/metrics/loop_metrics.hpp"
 
 namespace parley::chat {
+namespace {
 
-void room_shard::add(std::uint64_t id, recipient& member) {
-  entries_.push_back({id, &member, false});
+// Ids reserved in the store per write: a crash skips at most this many ids of a room (clients
+// resuming across the jump get a gap), and a busy room writes a reservation every few thousand
+// events rather than with each.
+constexpr std::uint64_t k_id_block = 4096;
+constexpr std::uint64_t k_no_limit = std::numeric_limits<std::uint64_t>::max();
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
-void room_shard::activate(std::uint64_t id) {
-  for (auto& entry : entries_) {
-    if (entry.id == id) entry.active = true;
+// The chat log line of an event: the tutorial's text for the lobby, marked with its room
+// elsewhere.
+void log_event(std::string_view room, const store::event& event) {
+  auto& log = obs::chat_log();
+  if (!log.should_log(spdlog::level::info)) return;
+  const std::string line = event.kind == store::event_kind::message
+                               ? fmt::format("{}: {}", event.user, obs::escaped{event.text})
+                               : legacy::event_text(event);
+  if (room == k_default_room) {
+    log.info("{}", line);
+  } else {
+    log.info("[{}] {}", room, line);
   }
 }
 
-void room_shard::remove(std::uint64_t id) {
-  std::erase_if(entries_, [id](const entry& e) { return e.id == id; });
-}
-
-std::size_t room_shard::deliver(const ws::shared_frame& frame) {
-  std::size_t delivered = 0;
-  for (const auto& entry : entries_) {
-    if (!entry.active) continue;
-    entry.member->deliver(frame);
-    ++delivered;
+// The JSON objects of replayed events in order, with a gap object wherever ids jump: before the
+// first when it is above `expected` (0: no expectation), and after the last when `up_to` is above
+// it.
+class event_list {
+ public:
+  template <class Events>
+  event_list(std::string_view room, const Events& events, std::uint64_t expected,
+             std::uint64_t up_to) {
+    gaps_.reserve(events.size() + 2);  // the views below point into it
+    objects_.reserve(events.size() + 2);
+    for (const auto& e : events) {
+      if (expected != 0 && e.id > expected) add_gap(room, expected, e.id - 1);
+      objects_.push_back(v1::event_json_in(e.frame));
+      expected = e.id + 1;
+    }
+    if (expected != 0 && up_to >= expected) add_gap(room, expected, up_to);
   }
-  return delivered;
-}
+  [[nodiscard]] std::span<const std::string_view> objects() const { return objects_; }
+  [[nodiscard]] std::size_t gaps() const { return gaps_.size(); }
 
-room::room(executor& loops, name_registry& names, std::size_t home_loop)
-    : loops_(loops),
-      names_(names),
+ private:
+  void add_gap(std::string_view room, std::uint64_t from, std::uint64_t to) {
+    objects_.push_back(gaps_.emplace_back(v1::gap_json(room, from, to)));
+  }
+  std::vector<std::string> gaps_;
+  std::vector<std::string_view> objects_;
+};
+
+}  // namespace
+
+room::room(room_context& context, std::string name, std::size_t home_loop,
+           std::shared_ptr<store::room_log> log)
+    : context_(context),
+      name_(std::move(name)),
       home_loop_(home_loop),
-      members_per_loop_(loops.loop_count(), 0),
-      shards_(loops.loop_count()) {}
+      log_(std::move(log)),
+      shards_(context.loops.loop_count()),
+      members_per_loop_(context.loops.loop_count(), 0),
+      cache_(log_ ? log_->first_free_id() : 1),
+      next_id_(log_ ? log_->first_free_id() : 1),
+      reserved_until_(next_id_) {
+  last_id_.store(next_id_ - 1, std::memory_order_relaxed);
+  if (log_) last_event_ms_.store(log_->last_event_ms(), std::memory_order_relaxed);
+}
 
-void room::join(std::uint64_t id, std::size_t loop, std::string name, std::optional<unsigned> age) {
-  loops_.post(home_loop_, [this, id, loop, name = std::move(name), age] {
-    ++members_per_loop_[loop];
-    const std::string notice = legacy::join_notice(name, age);
-    obs::chat_log().info("{}", notice);
-    broadcast(legacy::text_frame(notice));
-    // Posted after the notice, so the newcomer's shard skips its own join notice and receives
-    // everything after it.
-    loops_.post(loop, [this, id, loop] { shards_[loop].activate(id); });
+void room::join(join_ticket ticket) {
+  auto shared = std::make_shared<join_ticket>(std::move(ticket));
+  context_.loops.post(home_loop_, [this, shared] { begin_join(std::move(*shared)); });
+}
+
+void room::leave(std::uint64_t member, std::size_t loop, std::shared_ptr<departure> departure) {
+  shards_[loop].remove(member);
+  context_.loops.post(home_loop_, [this, member, departure = std::move(departure)] {
+    run_or_queue([this, member, departure] { finish_leave(member, departure); });
   });
 }
 
-void room::publish(ws::shared_frame frame, obs::tracing::span span,
-                   std::chrono::steady_clock::time_point received_at) {
-  loops_.post(home_loop_,
-              [this, frame = std::move(frame), span = std::move(span), received_at]() mutable {
-                const std::size_t recipients = broadcast(frame, received_at);
-                if (span.recording()) {
-                  span.set_attribute("chat.fanout", recipients);
-                  span.end();
-                }
-              });
+void room::publish(message_ticket ticket) {
+  auto shared = std::make_shared<message_ticket>(std::move(ticket));
+  context_.loops.post(
+      home_loop_, [this, shared] { run_or_queue([this, shared] { finish_publish(*shared); }); });
 }
 
-void room::leave(std::uint64_t id, std::size_t loop, std::string name) {
-  shards_[loop].remove(id);
-  loops_.post(home_loop_, [this, loop, name = std::move(name)] {
-    --members_per_loop_[loop];
-    names_.release(name);  // free before anyone can see the leave notice
-    const std::string notice = legacy::leave_notice(name);
-    obs::chat_log().info("{}", notice);
-    broadcast(legacy::text_frame(notice));
+void room::typing(std::uint64_t member, std::string user) {
+  context_.loops.post(home_loop_, [this, member, user = std::move(user)] {
+    broadcast({.legacy = nullptr, .v1 = v1::typing_frame(name_, user)}, {}, member);
   });
 }
 
-std::size_t room::broadcast(const ws::shared_frame& frame,
-                            std::chrono::steady_clock::time_point received_at) {
+void room::history(std::uint64_t member, std::size_t loop, std::optional<std::uint64_t> before,
+                   unsigned limit) {
+  context_.loops.post(home_loop_, [this, member, loop, before, limit] {
+    collect(0, before.value_or(k_no_limit), limit, [this, member, loop](collection result) {
+      ws::shared_frame answer;
+      if (result.ok) {
+        const event_list list(name_, result.events, 0, 0);
+        answer = v1::history_frame(name_, list.objects());
+      } else {
+        answer = v1::error_frame(v1::error_code::history_unavailable,
+                                 "History could not be read; try again later.", name_, {});
+      }
+      context_.loops.post(
+          loop, [this, member, loop, answer] { shards_[loop].deliver_to(member, answer); });
+    });
+  });
+}
+
+void room::begin_join(join_ticket ticket) {
+  joining_.insert(ticket.member);
+  auto shared = std::make_shared<join_ticket>(std::move(ticket));
+  if (shared->speaks == protocol::legacy) {
+    run_or_queue([this, shared] { finish_join(*shared, {}); });
+    return;
+  }
+  if (shared->since && *shared->since > last_id()) {
+    // A position this room never reached (the memory engine restarted): start afresh.
+    shared->since.reset();
+    shared->reset = true;
+  }
+  const std::uint64_t after = shared->since.value_or(0);
+  const std::size_t limit = shared->since ? context_.history.max_replay : context_.history.on_join;
+  collect(after, k_no_limit, limit, [this, shared](collection result) {
+    run_or_queue([this, shared, result = std::move(result)]() mutable {
+      finish_join(*shared, std::move(result));
+    });
+  });
+}
+
+void room::finish_join(join_ticket& ticket, collection replay) {
+  if (joining_.erase(ticket.member) == 0) return;  // it left before its join was sequenced
+  const bool v1_member = ticket.speaks == protocol::v1;
+  if (v1_member && cache_.floor() > replay.memory_from) {
+    // Memory let go of events the replay counted on finding there: collect again.
+    begin_join(std::move(ticket));
+    return;
+  }
+  const std::uint64_t after = ticket.since.value_or(0);
+  if (v1_member) {
+    // Events sequenced after the replay was collected (it may have waited for ids).
+    const std::uint64_t newest = replay.events.empty() ? after : replay.events.back().id;
+    for (auto& e : from_memory(newest, k_no_limit, k_no_limit)) {
+      replay.events.push_back(std::move(e));
+    }
+    const std::size_t limit = ticket.since ? context_.history.max_replay : context_.history.on_join;
+    if (replay.events.size() > limit) {
+      replay.events.erase(replay.events.begin(),
+                          replay.events.end() - static_cast<std::ptrdiff_t>(limit));
+    }
+  }
+
+  store::event joined{.kind = store::event_kind::join, .user = ticket.user, .age = ticket.age};
+  const auto frames = record(std::move(joined));
+  const std::uint64_t join_id = last_id();
+  present_.push_back({ticket.member, ticket.loop, ticket.speaks, ticket.user});
+  ++members_per_loop_[ticket.loop];
+  if (!v1_member) ++legacy_members_;
+  presence_changed();
+  broadcast(frames);  // not to the newcomer: it is not active yet
+
+  ws::shared_frame welcome;
+  std::size_t gaps = 0;
+  if (v1_member) {
+    // A replay after `since` accounts for every id up to the newcomer's own join; a plain join's
+    // recent history only for the ids between its events.
+    const std::uint64_t expected =
+        ticket.since ? after + 1 : (replay.events.empty() ? 0 : replay.events.front().id);
+    replay.events.push_back({join_id, frames.v1});
+    const event_list list(name_, replay.events, expected, 0);
+    gaps = list.gaps();
+    std::vector<std::string> users;
+    users.reserve(present_.size());
+    for (const auto& user : present_) users.push_back(user.name);
+    welcome = v1::joined_frame(name_, users, join_id, list.objects(), ticket.reset);
+    auto& metrics = obs::metrics::for_loop(home_loop_);
+    if (ticket.since) {
+      metrics.replays.add();
+      metrics.replayed_events.add(replay.events.size() - 1);
+    }
+    metrics.gaps.add(gaps);
+  }
+  if (ticket.span.recording()) {
+    ticket.span.set_attribute("chat.room", name_);
+    ticket.span.set_attribute("chat.join.id", join_id);
+    ticket.span.set_attribute("chat.replay.events",
+                              replay.events.empty() ? 0 : replay.events.size() - 1);
+    ticket.span.set_attribute("chat.replay.gaps", gaps);
+    ticket.span.end();
+  }
+  context_.loops.post(ticket.loop, [this, loop = ticket.loop, member = ticket.member, welcome] {
+    shards_[loop].activate(member, *this, welcome);
+  });
+}
+
+void room::finish_leave(std::uint64_t member, const std::shared_ptr<departure>& departure) {
+  const auto found = std::find_if(present_.begin(), present_.end(),
+                                  [member](const present_user& p) { return p.member == member; });
+  if (found == present_.end()) {
+    joining_.erase(member);  // left before its join was sequenced: nobody saw it come
+    if (departure) departure->room_left();
+    return;
+  }
+  const present_user leaving = std::move(*found);
+  *found = std::move(present_.back());
+  present_.pop_back();
+  --members_per_loop_[leaving.loop];
+  if (leaving.speaks == protocol::legacy) --legacy_members_;
+  presence_changed();
+  if (departure) departure->room_left();  // free before anyone can see the leave
+  broadcast(record({.kind = store::event_kind::leave, .user = leaving.name}));
+}
+
+void room::finish_publish(message_ticket& ticket) {
+  if (!ticket.client_id.empty()) {
+    const auto key = history_cache::client_key(ticket.user, ticket.client_id);
+    if (const auto* original = cache_.find_client(key)) {
+      // A retry of a message already sent: the sender gets it again, the room does not.
+      context_.loops.post(
+          ticket.loop, [this, loop = ticket.loop, member = ticket.member, frame = original->frame] {
+            shards_[loop].deliver_to(member, frame);
+          });
+      if (ticket.span.recording()) {
+        ticket.span.set_attribute("chat.duplicate", true);
+        ticket.span.end();
+      }
+      return;
+    }
+  }
+  const std::size_t text_size = ticket.text.size();
+  const auto frames = record({.kind = store::event_kind::message,
+                              .user = std::move(ticket.user),
+                              .text = std::move(ticket.text),
+                              .client_id = std::move(ticket.client_id)});
+  const std::size_t recipients = broadcast(frames, ticket.received_at);
+  if (ticket.span.recording()) {
+    ticket.span.set_attribute("chat.room", name_);
+    ticket.span.set_attribute("chat.id", last_id());
+    ticket.span.set_attribute("messaging.message.body.size", text_size);
+    ticket.span.set_attribute("chat.bytes", frames.v1->size());
+    if (frames.legacy) ticket.span.set_attribute("chat.bytes.legacy", frames.legacy->size());
+    ticket.span.set_attribute("chat.fanout", recipients);
+    ticket.span.end();
+  }
+}
+
+void room::collect(std::uint64_t after, std::uint64_t before, std::size_t limit,
+                   collected_fn done) {
+  const std::int64_t now = now_ms();
+  cache_.evict(log_ ? context_.history.memory_events : context_.history.max_events,
+               now - context_.history.max_age.count(), log_ ? log_->settled_id() : k_no_limit);
+  const std::uint64_t floor = cache_.floor();
+  auto& metrics = obs::metrics::for_loop(home_loop_);
+  const bool memory_suffices = !log_ || after + 1 >= floor || before <= after + 1 ||
+                               cache_.count(std::max(after, floor - 1), before) >= limit;
+  if (memory_suffices) {
+    metrics.history_reads_memory.add();
+    done({true, from_memory(after, before, limit), floor});
+    return;
+  }
+  metrics.history_reads_store.add();
+  const std::uint64_t upper = std::min(before, floor);
+  log_->read(after, upper, limit,
+             [this, after, before, limit, upper, done](bool ok, std::vector<store::event> events) {
+               context_.loops.post(home_loop_, [this, after, before, limit, upper, done, ok,
+                                                events = std::move(events)]() mutable {
+                 from_store(after, before, limit, upper, ok, std::move(events), done);
+               });
+             });
+}
+
+void room::from_store(std::uint64_t after, std::uint64_t before, std::size_t limit,
+                      std::uint64_t upper, bool ok, std::vector<store::event> events,
+                      const collected_fn& done) {
+  if (cache_.floor() > upper) {  // memory let go of what lay above the read: read again
+    collect(after, before, limit, done);
+    return;
+  }
+  std::vector<history_cache::entry> read;
+  read.reserve(events.size());
+  for (const auto& e : events) {
+    read.push_back(
+        {e.id, e.ts_ms, v1::event_frame(name_, e),
+         e.client_id.empty() ? std::string{} : history_cache::client_key(e.user, e.client_id)});
+  }
+  if (ok && upper == cache_.floor() &&
+      cache_.size() + read.size() <= context_.history.memory_events) {
+    // What was read lies right below memory: keep it there (a room's first join after a restart
+    // warms its memory, and its client_ids count for retries again).
+    const std::uint64_t new_floor =
+        read.size() < limit || read.empty() ? after + 1 : read.front().id;
+    cache_.prepend(std::move(read), new_floor);
+    done({true, from_memory(after, before, limit), cache_.floor()});
+    return;
+  }
+  std::vector<replayed> out;
+  out.reserve(read.size());
+  for (auto& e : read) out.push_back({e.id, std::move(e.frame)});
+  for (auto& e : from_memory(upper - 1, before, k_no_limit)) out.push_back(std::move(e));
+  if (out.size() > limit) out.erase(out.begin(), out.end() - static_cast<std::ptrdiff_t>(limit));
+  done({ok, std::move(out), cache_.floor()});
+}
+
+std::vector<room::replayed> room::from_memory(std::uint64_t after, std::uint64_t before,
+                                              std::size_t limit) const {
+  std::vector<replayed> out;
+  for (const auto* e : cache_.range(after, before, limit)) out.push_back({e->id, e->frame});
+  return out;
+}
+
+void room::run_or_queue(std::function<void()> work) {
+  if (waiting_.empty() && ids_available()) {
+    work();
+  } else {
+    waiting_.push_back(std::move(work));
+  }
+  reserve_ids();
+}
+
+void room::run_queued() {
+  while (!waiting_.empty() && ids_available()) {
+    auto work = std::move(waiting_.front());
+    waiting_.pop_front();
+    work();
+  }
+  reserve_ids();
+}
+
+bool room::ids_available() const {
+  return !log_ || next_id_ < reserved_until_;
+}
+
+void room::reserve_ids() {
+  if (!log_ || reserving_ || reserved_until_ - next_id_ > k_id_block / 2) return;
+  reserving_ = true;
+  const std::uint64_t until = std::max(reserved_until_, next_id_) + k_id_block;
+  log_->reserve(until, [this, until](bool) {
+    // Not durable (the disk failed): the store has logged and counted it; the chat goes on.
+    context_.loops.post(home_loop_, [this, until] {
+      reserved_until_ = until;
+      reserving_ = false;
+      run_queued();
+    });
+  });
+}
+
+event_frames room::record(store::event e) {
+  e.id = next_id_++;
+  e.ts_ms = now_ms();
+  log_event(name_, e);
+  event_frames frames;
+  frames.v1 = v1::event_frame(name_, e);
+  if (legacy_members_ > 0) frames.legacy = legacy::event_frame(e);
+  cache_.append(
+      {e.id, e.ts_ms, frames.v1,
+       e.client_id.empty() ? std::string{} : history_cache::client_key(e.user, e.client_id)});
+  last_id_.store(e.id, std::memory_order_relaxed);
+  last_event_ms_.store(e.ts_ms, std::memory_order_relaxed);
+  const std::int64_t oldest = e.ts_ms - context_.history.max_age.count();
+  if (log_) {
+    log_->append(std::move(e));
+    cache_.evict(context_.history.memory_events, oldest, log_->settled_id());
+  } else {
+    cache_.evict(context_.history.max_events, oldest, k_no_limit);
+  }
+  obs::metrics::for_loop(home_loop_).events_stored.add();
+  return frames;
+}
+
+std::size_t room::broadcast(const event_frames& frames,
+                            std::chrono::steady_clock::time_point received_at,
+                            std::uint64_t except) {
   std::size_t recipients = 0;
   for (std::size_t loop = 0; loop < members_per_loop_.size(); ++loop) {
     if (members_per_loop_[loop] == 0) continue;
     recipients += members_per_loop_[loop];
-    loops_.post(loop, [this, loop, frame, received_at] {
+    context_.loops.post(loop, [this, loop, frames, received_at, except] {
       auto& metrics = obs::metrics::for_loop(loop);
-      metrics.messages_delivered.add(shards_[loop].deliver(frame));
+      metrics.messages_delivered.add(shards_[loop].deliver(frames, except));
       if (received_at != std::chrono::steady_clock::time_point{}) {
         metrics.fanout_latency.observe(std::chrono::steady_clock::now() - received_at);
       }
     });
   }
   return recipients;
+}
+
+void room::presence_changed() {
+  online_.store(present_.size(), std::memory_order_relaxed);
+  if (presence_publish_posted_) return;
+  presence_publish_posted_ = true;
+  // Once per batch of joins and leaves, not with each: a crowd joining costs no quadratic copying.
+  context_.loops.post(home_loop_, [this] {
+    presence_publish_posted_ = false;
+    std::vector<std::string> users;
+    users.reserve(present_.size());
+    for (const auto& user : present_) users.push_back(user.name);
+    std::lock_guard lock(users_mutex_);
+    users_ = std::move(users);
+  });
+}
+
+std::vector<std::string> room::users() const {
+  std::lock_guard lock(users_mutex_);
+  return users_;
+}
+
+bool room::exists(std::int64_t now) const {
+  return online() > 0 || (last_id() > 0 && now - last_event_ms_.load(std::memory_order_relaxed) <
+                                               context_.history.max_age.count());
+}
+
+void room::release() {
+  if (log_) log_->release(next_id_);
 }
 
 }  // namespace parley::chat

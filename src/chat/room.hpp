@@ -1,74 +1,177 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
+#include "chat/departure.hpp"
 #include "chat/executor.hpp"
+#include "chat/history_cache.hpp"
 #include "chat/name_registry.hpp"
+#include "chat/room_shard.hpp"
 #include "obs/tracing/span.hpp"
-#include "ws/frame_encoder.hpp"
+#include "store/event.hpp"
+#include "store/history_store.hpp"
 
 namespace parley::chat {
 
-// Someone in a room who receives its frames: a member's connection.
-class recipient {
- public:
-  virtual ~recipient() = default;
-  virtual void deliver(const ws::shared_frame& frame) = 0;
+// How much history rooms keep and hand out (the [history] keys).
+struct history_settings {
+  std::size_t on_join = 50;          // events a join without `since` receives
+  std::size_t memory_events = 1000;  // events per room kept in memory when a store holds them
+  std::size_t max_events = 10000;    // events per room retained
+  std::chrono::milliseconds max_age = std::chrono::hours(24 * 7);  // events retained this long
+  std::size_t max_replay = 1000;  // most events one `since` replay hands out
 };
 
-// A room's members that live on one event loop. Only that loop's thread touches it.
-class room_shard {
- public:
-  // Takes a member in, not yet receiving: it receives from its activation on, which the room's
-  // home loop orders after the member's own join notice.
-  void add(std::uint64_t id, recipient& member);
-  void activate(std::uint64_t id);
-  void remove(std::uint64_t id);
-  // Returns how many members it was queued to.
-  std::size_t deliver(const ws::shared_frame& frame);
-  [[nodiscard]] std::size_t size() const { return entries_.size(); }
+// What every room shares.
+struct room_context {
+  executor& loops;
+  name_registry& names;
+  history_settings history;
+  store::history_store* store = nullptr;  // none: the memory engine
+};
 
- private:
-  struct entry {
-    std::uint64_t id;
-    recipient* member;
-    bool active;
-  };
-  std::vector<entry> entries_;
+// A request to join a room, made on the member's loop.
+struct join_ticket {
+  std::uint64_t member = 0;
+  std::size_t loop = 0;
+  std::string user;
+  std::optional<unsigned> age;
+  protocol speaks = protocol::legacy;
+  std::optional<std::uint64_t> since;  // v1: replay what followed this id
+  obs::tracing::span span;             // ended once the join is sequenced
+  bool reset = false;  // set by the room: `since` was beyond its last id (its history was lost)
+};
+
+// A message to a room, made on the sender's loop.
+struct message_ticket {
+  std::uint64_t member = 0;
+  std::size_t loop = 0;
+  std::string user;
+  std::string text;
+  std::string client_id;  // empty: none
+  obs::tracing::span span;
+  std::chrono::steady_clock::time_point received_at{};  // for the fan-out latency histogram
 };
 
 // A chat room. One event loop, its home, puts everything that happens in the room (joins,
-// messages, leaves) into one order; each event is then handed once to every loop that has
-// members, where its shard delivers the one shared frame to each of them.
+// messages, leaves) into one order and gives each stored event the next id; each event is then
+// handed once to every loop that has members, where its shard delivers the one shared frame of
+// each member's protocol. The home loop also keeps who is in the room and its recent history.
 class room {
  public:
-  room(executor& loops, name_registry& names, std::size_t home_loop);
+  // `log`: the room's durable history (none: the memory engine).
+  room(room_context& context, std::string name, std::size_t home_loop,
+       std::shared_ptr<store::room_log> log);
 
+  [[nodiscard]] const std::string& name() const { return name_; }
   room_shard& shard(std::size_t loop) { return shards_[loop]; }
 
-  // Each is called on the member's own loop; the work happens on the home loop.
-  // `name` is already claimed in the registry; leave() releases it, before the others are told.
-  void join(std::uint64_t id, std::size_t loop, std::string name, std::optional<unsigned> age);
-  // `span` (the message's, when traced) ends on the home loop with the fan-out recorded.
-  // `received_at`: when the message arrived, for the fan-out latency histogram.
-  void publish(ws::shared_frame frame, obs::tracing::span span = {},
-               std::chrono::steady_clock::time_point received_at = {});
-  void leave(std::uint64_t id, std::size_t loop, std::string name);
+  // Each is called on the member's own loop (the shard's add/remove too); the work happens on
+  // the home loop.
+  // The member must be in shard(loop) already, not yet active.
+  void join(join_ticket ticket);
+  // Removes the member from shard(loop) at once; the room then tells the others. `departure`
+  // (when the whole connection ends) frees the username once its last room has let it go.
+  void leave(std::uint64_t member, std::size_t loop, std::shared_ptr<departure> departure);
+  void publish(message_ticket ticket);
+  // Tells the room's other parley.v1 members that `user` is typing (not stored).
+  void typing(std::uint64_t member, std::string user);
+  // Answers the member with the newest `limit` events before `before` (none: the newest).
+  void history(std::uint64_t member, std::size_t loop, std::optional<std::uint64_t> before,
+               unsigned limit);
+
+  // Thread-safe views for the HTTP API.
+  [[nodiscard]] std::size_t online() const { return online_.load(std::memory_order_relaxed); }
+  [[nodiscard]] std::uint64_t last_id() const { return last_id_.load(std::memory_order_relaxed); }
+  [[nodiscard]] std::vector<std::string> users() const;
+  // Whether the room exists for the API: it has members, or history younger than max_age.
+  [[nodiscard]] bool exists(std::int64_t now_ms) const;
+
+  // After the loops have stopped: tells the store where the ids continue (a clean stop).
+  void release();
 
  private:
-  // On the home loop; returns how many members the frame was handed to.
-  std::size_t broadcast(const ws::shared_frame& frame,
-                        std::chrono::steady_clock::time_point received_at = {});
+  struct present_user {
+    std::uint64_t member;
+    std::size_t loop;
+    protocol speaks;
+    std::string name;
+  };
+  // A stored event handed out again (replay, history): its id and v1 frame.
+  struct replayed {
+    std::uint64_t id;
+    ws::shared_frame frame;
+  };
+  struct collection {
+    bool ok = true;  // false: the store could not be read (what memory had is there)
+    std::vector<replayed> events;
+    std::uint64_t memory_from = 0;  // the cache's floor when collected
+  };
+  using collected_fn = std::function<void(collection)>;
 
-  executor& loops_;
-  name_registry& names_;
+  void begin_join(join_ticket ticket);
+  void finish_join(join_ticket& ticket, collection replay);
+  void finish_leave(std::uint64_t member, const std::shared_ptr<departure>& departure);
+  void finish_publish(message_ticket& ticket);
+  // The stored events with after < id < before, the newest `limit`, from memory and (older
+  // ones) from the store; `done` runs on the home loop.
+  void collect(std::uint64_t after, std::uint64_t before, std::size_t limit, collected_fn done);
+  // Completes collect() with what the store read below `upper` (the cache's floor then).
+  void from_store(std::uint64_t after, std::uint64_t before, std::size_t limit, std::uint64_t upper,
+                  bool ok, std::vector<store::event> events, const collected_fn& done);
+  [[nodiscard]] std::vector<replayed> from_memory(std::uint64_t after, std::uint64_t before,
+                                                  std::size_t limit) const;
+
+  // Runs `work` (which stores at most one event) now, or once ids are reserved and the work
+  // queued before it has run.
+  void run_or_queue(std::function<void()> work);
+  void run_queued();
+  [[nodiscard]] bool ids_available() const;
+  void reserve_ids();
+  // Gives `e` the next id and the time, keeps it in memory and the store, and returns its frames
+  // (the legacy frame only when someone here speaks the legacy protocol).
+  event_frames record(store::event e);
+  // Hands the frames to every loop with members, except member `except`; returns how many
+  // members that is.
+  std::size_t broadcast(const event_frames& frames,
+                        std::chrono::steady_clock::time_point received_at = {},
+                        std::uint64_t except = 0);
+  void presence_changed();
+
+  room_context& context_;
+  std::string name_;
   std::size_t home_loop_;
-  std::vector<std::size_t> members_per_loop_;  // home loop only: where to hand events
-  std::vector<room_shard> shards_;             // shards_[i]: loop i only
+  std::shared_ptr<store::room_log> log_;
+  std::vector<room_shard> shards_;  // shards_[i]: loop i only
+
+  // Home loop only.
+  std::vector<std::size_t> members_per_loop_;  // where to hand events
+  std::size_t legacy_members_ = 0;             // whether to encode legacy frames
+  std::vector<present_user> present_;
+  std::unordered_set<std::uint64_t> joining_;  // joins begun, not yet sequenced
+  history_cache cache_;
+  std::uint64_t next_id_;
+  std::uint64_t reserved_until_;  // ids below it are durable reservations (with a store)
+  bool reserving_ = false;
+  std::deque<std::function<void()>> waiting_;  // work waiting for ids
+  bool presence_publish_posted_ = false;
+
+  // Read by other threads.
+  std::atomic<std::size_t> online_{0};
+  std::atomic<std::uint64_t> last_id_{0};
+  std::atomic<std::int64_t> last_event_ms_{0};
+  mutable std::mutex users_mutex_;
+  std::vector<std::string> users_;  // as of the last presence publication
 };
 
 }  // namespace parley::chat

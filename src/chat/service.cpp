@@ -1,19 +1,111 @@
 #include "chat/service.hpp"
 
+#include <chrono>
+
 #include "chat/join_request.hpp"
-#include "chat/member.hpp"
+#include "chat/legacy_member.hpp"
+#include "chat/member_basics.hpp"
+#include "chat/v1/events.hpp"
+#include "chat/v1_client.hpp"
+#include "obs/json_string.hpp"
 
 namespace parley::chat {
+namespace {
 
-service::service(executor& loops) : lobby_(loops, names_, 0) {}
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
-std::unique_ptr<ws::message_handler> service::make_member(std::string_view target, std::size_t) {
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+void append_summary(std::string& out, const room& r, std::size_t online) {
+  out += R"({"room":)";
+  obs::append_json_string(out, r.name());
+  out += R"(,"online":)";
+  out += std::to_string(online);
+  out += R"(,"last_id":)";
+  out += std::to_string(r.last_id());
+}
+
+}  // namespace
+
+bool offers_subprotocol(std::string_view offered, std::string_view protocol) {
+  while (!offered.empty()) {
+    const auto comma = offered.find(',');
+    if (trim(offered.substr(0, comma)) == protocol) return true;
+    if (comma == std::string_view::npos) break;
+    offered.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+service::service(executor& loops, chat_settings settings, store::history_store* store)
+    : room_context_{loops, names_, settings.history, store},
+      rooms_(room_context_, settings.max_rooms),
+      member_context_{names_, rooms_, settings.limits, std::move(settings.version)} {
+  rooms_.load_stored_rooms();
+}
+
+service::application service::make_member(std::string_view target, std::size_t,
+                                          std::string_view offered_protocols) {
+  const bool speaks_v1 = offers_subprotocol(offered_protocols, v1::k_subprotocol);
+  const std::string_view subprotocol = speaks_v1 ? v1::k_subprotocol : std::string_view{};
   auto parsed = parse_join_target(target);
   if (auto* refusal = std::get_if<join_refusal>(&parsed)) {
-    return std::make_unique<refused_join>(std::move(*refusal));
+    return {std::make_unique<refused_join>(std::move(*refusal)), subprotocol};
   }
+  auto& request = std::get<join_request>(parsed);
   const std::uint64_t id = next_member_id_.fetch_add(1, std::memory_order_relaxed);
-  return std::make_unique<member>(lobby_, names_, std::move(std::get<join_request>(parsed)), id);
+  if (speaks_v1) {
+    return {std::make_unique<v1_client>(member_context_, std::move(request), id), subprotocol};
+  }
+  room* where = rooms_.find_or_create(request.room);
+  if (where == nullptr) {
+    return {std::make_unique<refused_join>(join_refusal{"The server cannot hold more rooms."}),
+            subprotocol};
+  }
+  return {std::make_unique<legacy_member>(member_context_, *where, std::move(request), id),
+          subprotocol};
+}
+
+std::string service::rooms_json() const {
+  const std::int64_t now = now_ms();
+  std::string out = R"({"rooms":[)";
+  bool first = true;
+  for (const auto* r : rooms_.all()) {
+    if (!r->exists(now)) continue;
+    if (!first) out += ',';
+    first = false;
+    append_summary(out, *r, r->online());
+    out += '}';
+  }
+  out += "]}";
+  return out;
+}
+
+std::optional<std::string> service::room_json(std::string_view name) const {
+  const auto* r = rooms_.find(name);
+  if (r == nullptr || !r->exists(now_ms())) return std::nullopt;
+  const auto users = r->users();
+  std::string out;
+  append_summary(out, *r, users.size());
+  out += R"(,"users":[)";
+  for (std::size_t i = 0; i < users.size(); ++i) {
+    if (i > 0) out += ',';
+    obs::append_json_string(out, users[i]);
+  }
+  out += "]}";
+  return out;
+}
+
+void service::release() {
+  rooms_.release_all();
 }
 
 }  // namespace parley::chat

@@ -39,6 +39,39 @@ constexpr std::chrono::milliseconds handshake_timeout{10'000};
 constexpr std::chrono::milliseconds ping_interval{30'000};
 // How long a client may take to answer our close frame.
 constexpr std::chrono::milliseconds close_timeout{5'000};
+// A parley.v1 message's text: 16 KiB is a long letter (Slack allows 40,000 characters, Discord
+// 4,000), and 10,000 of them fit a room's history in 160 MiB at worst.
+constexpr std::uint64_t max_text_bytes = std::uint64_t{16} * 1024;
+// Rooms one connection may be in at once: more than a person follows, few enough that joining
+// and leaving costs the server little (each room shard keeps an entry per member).
+constexpr unsigned max_rooms_per_connection = 64;
+// Rooms the server holds (rooms outlive their members while they have history): a bound on what
+// clients can make the server keep by naming new rooms.
+constexpr unsigned max_rooms = 100'000;
+// History requests per second per connection, as many at once: scrolling back through a room is
+// a few pages a second; a flood is refused with rate_limited.
+constexpr unsigned history_per_second = 10;
+
+// [history]
+// A join without `since` gets this many recent events: a screenful and some scrollback.
+constexpr unsigned history_on_join = 50;
+// Events a room keeps (SQLite and memory alike), and for how long: a week of a busy room.
+constexpr unsigned history_max_events = 10'000;
+constexpr std::chrono::seconds history_max_age{7 * 24 * 3600};
+// With a store, the newest events of each room also stay in memory, so joins, replays after a
+// short drop and most history pages never touch the disk.
+constexpr unsigned history_memory_events = 1'000;
+// A `since` replay hands out at most this many events (older ones: a gap; `history` pages back
+// through them), so a client back after days does not get a room's whole week at once.
+constexpr unsigned history_max_replay = 1'000;
+
+// [storage]
+// SQLite in a folder of the working directory: history and ids survive restarts with no setup.
+constexpr const char* storage_engine = "sqlite";
+constexpr const char* storage_path = "./parley-data";
+// The writer commits at most this often: a busy server writes a batch per interval instead of a
+// transaction per message; a crash (kill -9) loses at most about one interval of events.
+constexpr std::chrono::milliseconds storage_commit_interval{20};
 
 // [memory]
 // Checking once a second costs nothing measurable and returns memory within about two seconds of

@@ -30,7 +30,8 @@ template <class T>
 value to_value(const T& member) {
   if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
     return static_cast<std::int64_t>(member);
-  } else if constexpr (std::is_same_v<T, std::chrono::milliseconds>) {
+  } else if constexpr (std::is_same_v<T, std::chrono::milliseconds> ||
+                       std::is_same_v<T, std::chrono::seconds>) {
     return static_cast<std::int64_t>(member.count());
   } else {
     return member;
@@ -41,8 +42,9 @@ template <class T>
 void from_value(const value& v, T& member) {
   if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
     member = static_cast<T>(std::get<std::int64_t>(v));  // the key's range fits T
-  } else if constexpr (std::is_same_v<T, std::chrono::milliseconds>) {
-    member = std::chrono::milliseconds(std::get<std::int64_t>(v));
+  } else if constexpr (std::is_same_v<T, std::chrono::milliseconds> ||
+                       std::is_same_v<T, std::chrono::seconds>) {
+    member = T(std::get<std::int64_t>(v));
   } else {
     member = std::get<T>(v);
   }
@@ -147,6 +149,62 @@ const std::vector<key>& table() {
        .target = bind<&options::ping_interval>(),
        .max = k_hour_ms,
        .alias = "--ping-interval-ms"},
+      {.name = "limits.max_text_bytes",
+       .help = "longest text of a parley.v1 message in bytes (longer: error text_too_long)",
+       .target = bind<&options::max_text_bytes>(),
+       .min = 1,
+       .max = std::int64_t{1} << 30},
+      {.name = "limits.max_rooms_per_connection",
+       .help = "rooms one parley.v1 connection may be in at once",
+       .target = bind<&options::max_rooms_per_connection>(),
+       .min = 1,
+       .max = 100'000},
+      {.name = "limits.max_rooms",
+       .help = "rooms the server holds (a join naming a new room beyond it is refused)",
+       .target = bind<&options::max_rooms>(),
+       .min = 1,
+       .max = 100'000'000},
+      {.name = "limits.history_per_second",
+       .help = "history requests per second per connection (as many at once)",
+       .target = bind<&options::history_per_second>(),
+       .min = 1,
+       .max = 100'000},
+      {.name = "history.on_join",
+       .help = "recent events a join without `since` receives",
+       .target = bind<&options::history_on_join>(),
+       .max = 100'000},
+      {.name = "history.max_events",
+       .help = "events each room keeps",
+       .target = bind<&options::history_max_events>(),
+       .min = 1,
+       .max = 100'000'000},
+      {.name = "history.max_age_s",
+       .help = "seconds each event is kept",
+       .target = bind<&options::history_max_age>(),
+       .min = 1,
+       .max = std::int64_t{100} * 365 * 24 * 3600},
+      {.name = "history.memory_events",
+       .help = "newest events of each room also kept in memory when a store holds them",
+       .target = bind<&options::history_memory_events>(),
+       .min = 1,
+       .max = 100'000'000},
+      {.name = "history.max_replay",
+       .help = "most events a join with `since` replays (older ones: a gap)",
+       .target = bind<&options::history_max_replay>(),
+       .min = 1,
+       .max = 100'000'000},
+      {.name = "storage.engine",
+       .help = "where history and id counters live: sqlite (a file) or memory (lost on restart)",
+       .target = bind<&options::storage_engine>(),
+       .choices = {"sqlite", "memory"}},
+      {.name = "storage.path",
+       .help = "the data folder of the sqlite engine (made if missing)",
+       .target = bind<&options::storage_path>(),
+       .check = check_not_empty},
+      {.name = "storage.commit_interval_ms",
+       .help = "the sqlite writer commits at most this often (a crash loses about this much)",
+       .target = bind<&options::storage_commit_interval>(),
+       .max = 60'000},
       {.name = "memory.release_interval_ms",
        .help = "check this often whether a burst is over and return freed memory (0: off)",
        .target = bind<&options::memory_release_interval>(),

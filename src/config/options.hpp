@@ -28,6 +28,23 @@ struct options {
   std::chrono::milliseconds handshake_timeout = defaults::handshake_timeout;
   std::chrono::milliseconds close_timeout = defaults::close_timeout;
   std::chrono::milliseconds ping_interval = defaults::ping_interval;  // 0: never ping
+  // What one parley.v1 connection may ask of the chat, and how many rooms the server holds.
+  std::uint64_t max_text_bytes = defaults::max_text_bytes;
+  unsigned max_rooms_per_connection = defaults::max_rooms_per_connection;
+  unsigned max_rooms = defaults::max_rooms;
+  unsigned history_per_second = defaults::history_per_second;
+
+  // [history]
+  unsigned history_on_join = defaults::history_on_join;  // events a join without since receives
+  unsigned history_max_events = defaults::history_max_events;  // per room
+  std::chrono::seconds history_max_age = defaults::history_max_age;
+  unsigned history_memory_events = defaults::history_memory_events;  // per room, with a store
+  unsigned history_max_replay = defaults::history_max_replay;  // events one since-replay gives
+
+  // [storage]
+  std::string storage_engine = defaults::storage_engine;  // sqlite or memory
+  std::string storage_path = defaults::storage_path;      // sqlite: the data folder
+  std::chrono::milliseconds storage_commit_interval = defaults::storage_commit_interval;
 
   // [memory]
   // How often to check whether a burst is over and freed memory should go back to the system.

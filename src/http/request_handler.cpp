@@ -5,6 +5,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <boost/range/iterator_range.hpp>
 
 #include "http/response.hpp"
 #include "http/site.hpp"
@@ -66,6 +67,17 @@ obs::tracing::span start_upgrade_span(obs::tracing::tracer* tracer, const http_r
     }
   }
   return span;
+}
+
+// Every Sec-WebSocket-Protocol value of the request (it may come in several header lines).
+std::string offered_subprotocols(const http_request& req) {
+  std::string offered;
+  for (const auto& line :
+       boost::make_iterator_range(req.equal_range(field::sec_websocket_protocol))) {
+    if (!offered.empty()) offered += ',';
+    offered += line.value();
+  }
+  return offered;
 }
 
 void end_upgrade_span(obs::tracing::span& span, int status) {
@@ -209,8 +221,9 @@ bool request_handler::serve() {
           answer.body = "Server is shutting down.\n";
           break;
         }
-        auto application = route->make(target, transport_.loop_index());
-        if (!application) {
+        auto application =
+            route->make(target, transport_.loop_index(), offered_subprotocols(request));
+        if (!application.handler) {
           answer.status = 404;
           answer.body = "Not Found\n";
           break;
@@ -218,14 +231,14 @@ bool request_handler::serve() {
         log_upgrade(path, 101);
         count(101);
         transport_.cancel_timer();
-        transport_.send(ws::switching_protocols_response(upgrade.key));
+        transport_.send(ws::switching_protocols_response(upgrade.key, application.subprotocol));
         if (!transport_.is_open()) {  // dropped: over its output cap
           end_upgrade_span(span, 101);
           return false;
         }
-        if (span.recording()) application->annotate_upgrade(span);
+        if (span.recording()) application.handler->annotate_upgrade(span);
         auto session = std::make_unique<ws::session>(
-            transport_, std::move(application), site_.ws_limits,
+            transport_, std::move(application.handler), site_.ws_limits,
             obs::tracing::trace_context{site_.tracer, span.context()});
         auto& opened = *session;
         transport_.replace_handler(std::move(session));  // `this` is retired after on_data returns
@@ -241,6 +254,15 @@ bool request_handler::serve() {
   } else if (path == "/readyz") {
     answer.status = draining ? 503 : 200;
     answer.body = draining ? "draining\n" : "ready\n";
+  } else if (path.starts_with("/api/") && site_.api) {
+    if (auto body = site_.api(path)) {
+      answer.content_type = "application/json";
+      answer.body = std::move(*body);
+      answer.headers = {{"Cache-Control", "no-store"}};
+    } else {
+      answer.status = 404;
+      answer.body = "Not Found\n";
+    }
   } else if (auto file = site_.files.find(path)) {
     answer.content_type = file->content_type;
     answer.body = std::move(file->content);

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,10 +18,21 @@ class tracer;
 
 namespace parley::http {
 
-// Makes the application behind a WebSocket path for one upgrade request; nullptr when the
-// target is not one it serves (404). Runs on the connection's loop.
-using websocket_factory = std::function<std::unique_ptr<ws::message_handler>(
-    std::string_view target, std::size_t loop_index)>;
+// The application behind a WebSocket upgrade, and the subprotocol it speaks (confirmed in the
+// 101 response's Sec-WebSocket-Protocol; empty: none).
+struct websocket_application {
+  std::unique_ptr<ws::message_handler> handler;
+  std::string_view subprotocol;
+};
+
+// Makes the application behind a WebSocket path for one upgrade request (`offered_protocols`:
+// its Sec-WebSocket-Protocol values, comma-separated); a null handler when the target is not one
+// it serves (404). Runs on the connection's loop.
+using websocket_factory = std::function<websocket_application(
+    std::string_view target, std::size_t loop_index, std::string_view offered_protocols)>;
+
+// Answers a GET under /api/ with a JSON body; nothing when there is no such resource (404).
+using api_handler = std::function<std::optional<std::string>(std::string_view path)>;
 
 struct websocket_route {
   std::string path;  // "/echo" exactly, or, ending in '/', a prefix such as "/chat/"
@@ -35,6 +47,7 @@ struct site {
   ws::session_limits ws_limits;
   std::atomic<bool> ready{true};           // /readyz: false while draining
   obs::tracing::tracer* tracer = nullptr;  // spans for upgrades; null: none
+  api_handler api;                         // GET /api/...; null: none
 
   // The route for a request path, or nullptr.
   [[nodiscard]] const websocket_route* find_websocket_route(std::string_view path) const;

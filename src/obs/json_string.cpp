@@ -39,6 +39,11 @@ std::size_t sequence_length(std::string_view text) {
 std::string json_string(std::string_view text) {
   std::string out;
   out.reserve(text.size() + 2);
+  append_json_string(out, text);
+  return out;
+}
+
+void append_json_string(std::string& out, std::string_view text) {
   out += '"';
   for (std::size_t i = 0; i < text.size();) {
     const char c = text[i];
@@ -80,7 +85,6 @@ std::string json_string(std::string_view text) {
     ++i;
   }
   out += '"';
-  return out;
 }
 
 }  // namespace parley::obs

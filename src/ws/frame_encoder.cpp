@@ -28,6 +28,12 @@ std::string encode_frame(opcode op, std::initializer_list<std::string_view> part
   return frame;
 }
 
+std::string_view server_frame_payload(std::string_view frame) {
+  const auto length_byte = static_cast<unsigned char>(frame[1]) & 0x7F;
+  const std::size_t header = length_byte < 126 ? 2 : length_byte == 126 ? 4 : 10;
+  return frame.substr(header);
+}
+
 std::string encode_close_frame(close_status status) {
   constexpr std::size_t k_max_reason = k_max_control_payload - 2;
   const auto code = static_cast<std::uint16_t>(status.code);

@@ -25,6 +25,9 @@ inline shared_frame make_shared_frame(opcode op, std::initializer_list<std::stri
   return std::make_shared<const std::string>(encode_frame(op, parts));
 }
 
+// The payload of a frame this encoder made (unmasked, so the header is 2, 4 or 10 bytes).
+std::string_view server_frame_payload(std::string_view frame);
+
 // A close frame: the code in network order, then the reason cut to the 123 bytes that fit.
 std::string encode_close_frame(close_status status);
 

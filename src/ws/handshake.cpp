@@ -71,13 +71,18 @@ void prepare_accept_keys() {
   static_cast<void>(accept_key("dGhlIHNhbXBsZSBub25jZQ=="));  // RFC 6455's sample key
 }
 
-std::string switching_protocols_response(std::string_view client_key) {
+std::string switching_protocols_response(std::string_view client_key,
+                                         std::string_view subprotocol) {
   std::string response =
       "HTTP/1.1 101 Switching Protocols\r\n"
       "Upgrade: websocket\r\n"
       "Connection: Upgrade\r\n"
       "Sec-WebSocket-Accept: ";
   response += accept_key(client_key);
+  if (!subprotocol.empty()) {
+    response += "\r\nSec-WebSocket-Protocol: ";
+    response += subprotocol;
+  }
   response += "\r\n\r\n";
   return response;
 }

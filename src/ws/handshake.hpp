@@ -36,7 +36,9 @@ std::string accept_key(std::string_view client_key);
 // for and which is not a cost of any one connection.
 void prepare_accept_keys();
 
-// The whole 101 Switching Protocols response for a client's key.
-std::string switching_protocols_response(std::string_view client_key);
+// The whole 101 Switching Protocols response for a client's key, confirming `subprotocol` (one
+// the client offered) when not empty.
+std::string switching_protocols_response(std::string_view client_key,
+                                         std::string_view subprotocol = {});
 
 }  // namespace parley::ws

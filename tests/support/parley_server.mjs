@@ -4,6 +4,8 @@
 // The server gets this process's environment without its PARLEY_* variables (the server takes
 // every PARLEY_* variable as configuration and refuses unknown ones).
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,7 +21,18 @@ function serverEnvironment() {
   return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('PARLEY_')));
 }
 
+// Unless the test says where history lives, the server keeps it in a fresh temporary folder,
+// removed at stop(): no test sees another's rooms.
+function namesStorage(args) {
+  return args.some((a) => /^--(storage-path|storage-engine)/.test(String(a)));
+}
+
 export async function startParley(args = [], { startTimeoutMs = 15000 } = {}) {
+  let storage = null;
+  if (!namesStorage(args)) {
+    storage = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-test-'));
+    args = [...args, '--storage-path', storage];
+  }
   const proc = spawn(binaryPath(), ['--port', '0', '--bind', '127.0.0.1', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: serverEnvironment(),
@@ -68,6 +81,7 @@ export async function startParley(args = [], { startTimeoutMs = 15000 } = {}) {
   const m = await waitForLine(LISTENING, startTimeoutMs);
   if (!m) {
     proc.kill('SIGKILL');
+    if (storage) fs.rmSync(storage, { recursive: true, force: true });
     throw new Error('parley did not start:\n' + lines.join('\n'));
   }
   const port = Number(m[1]);
@@ -87,6 +101,7 @@ export async function startParley(args = [], { startTimeoutMs = 15000 } = {}) {
     },
     async stop() {
       if (!exited) { proc.kill('SIGKILL'); await exitPromise; }
+      if (storage) fs.rmSync(storage, { recursive: true, force: true });
       // A sanitizer build of the server reports errors on its output: fail the test then.
       if (lines.some((l) => l.includes('Sanitizer') || l.includes('runtime error:'))) {
         throw new Error('sanitizer report from parley:\n' + lines.join('\n'));

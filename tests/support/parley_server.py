@@ -7,8 +7,10 @@ PARLEY_* variable as configuration and refuses unknown ones), plus what the test
 """
 import os
 import re
+import shutil
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 
@@ -47,15 +49,27 @@ def server_environment(extra=None):
     return env
 
 
+def names_storage(args, env):
+    """Whether the command line or environment already says where (or whether) history is kept."""
+    keys = ("--storage-path", "--storage-engine")
+    return any(str(a).startswith(keys) for a in args) or any(
+        k in (env or {}) for k in ("PARLEY_STORAGE_PATH", "PARLEY_STORAGE_ENGINE"))
+
+
 class ParleyServer:
     """A running parley process. Use as a context manager, or call start()/stop().
 
     listen_args come first on the command line (a free loopback port unless the test says
-    otherwise); env adds environment variables.
+    otherwise); env adds environment variables. Unless the test says where history lives, the
+    server keeps it in a fresh temporary folder, removed at stop(): no test sees another's rooms.
     """
 
     def __init__(self, *args, env=None, listen_args=LOOPBACK_ANY_PORT, start_timeout=15.0):
         self.args = [binary_path(), *listen_args, *args]
+        self.temporary_storage = None
+        if not names_storage(args, env):
+            self.temporary_storage = tempfile.mkdtemp(prefix="parley-test-")
+            self.args += ["--storage-path", self.temporary_storage]
         self.env = server_environment(env)
         self.start_timeout = start_timeout
         self.proc = None
@@ -124,6 +138,9 @@ class ParleyServer:
             self.proc.wait(10)
         if self.proc:
             self._pump_thread.join(10)  # every line the server printed, up to its exit
+        if self.temporary_storage:
+            shutil.rmtree(self.temporary_storage, ignore_errors=True)
+            self.temporary_storage = None
         self.assert_no_sanitizer_report()
 
     def assert_no_sanitizer_report(self):

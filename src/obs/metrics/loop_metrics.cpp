@@ -1,4 +1,5 @@
 #include "obs/metrics/loop_metrics.hpp"
+#include "obs/metrics/store_metrics.hpp"
 
 #include <algorithm>
 
@@ -69,6 +70,11 @@ loop_metrics& for_loop(std::size_t loop) {
 
 std::span<const loop_metrics> loops(std::size_t count) {
   return {all_loops.data(), std::min(count, k_max_loops)};
+}
+
+store_metrics& store_counters() {
+  static store_metrics counters;
+  return counters;
 }
 
 }  // namespace parley::obs::metrics

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string_view>
 
 namespace parley::obs::metrics {
 
@@ -60,6 +61,12 @@ enum class rejection : std::uint8_t {
 };
 std::string_view label(rejection reason);
 
+// The codes of parley.v1 `error` events (chat/v1/error_code.hpp names them from this list).
+inline constexpr std::array<std::string_view, 11> k_protocol_error_codes = {
+    "bad_json",      "bad_request",    "unknown_type",       "bad_room",
+    "not_joined",    "already_joined", "too_many_rooms",     "room_limit",
+    "text_too_long", "rate_limited",   "history_unavailable"};
+
 // The HTTP methods and statuses http_requests_total tells apart; anything else is "other".
 inline constexpr std::array<std::string_view, 2> k_methods = {"GET", "HEAD"};
 inline constexpr std::array<int, 11> k_statuses = {101, 200, 304, 400, 404, 405,
@@ -80,6 +87,14 @@ struct loop_metrics {
   loop_counter slow_consumer_closes;
   loop_counter memory_releases;   // malloc_trim after a burst (loop 0's, app/memory_release.hpp)
   loop_histogram fanout_latency;  // message received -> this loop's last recipient queued
+  // Rooms' history (counted on the rooms' home loops).
+  loop_counter events_stored;         // messages, joins and leaves given an id
+  loop_counter history_reads_memory;  // replays and history requests answered from memory
+  loop_counter history_reads_store;   // ... that needed the store
+  loop_counter replays;               // joins with `since`
+  loop_counter replayed_events;       // events those replays handed out
+  loop_counter gaps;                  // gap events sent (replays and recent history)
+  std::array<loop_counter, k_protocol_error_codes.size()> protocol_errors;  // parley.v1 errors
   std::array<loop_counter, k_close_codes + 1> closes_by_code;
   std::array<loop_counter, static_cast<std::size_t>(rejection::count)> rejections;
   // [method][status], each with a trailing "other".
@@ -88,6 +103,7 @@ struct loop_metrics {
 
   void count_close(int code);
   void count_rejection(rejection reason) { rejections[static_cast<std::size_t>(reason)].add(); }
+  void count_protocol_error(std::size_t code) { protocol_errors[code].add(); }
   void count_http(std::string_view method, int status, std::chrono::nanoseconds took);
 };
 

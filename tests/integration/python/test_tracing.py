@@ -116,7 +116,10 @@ def test_spans_of_upgrade_broadcast_and_close_continue_the_callers_traceparent(
     assert broadcast_attributes["chat.room"] == "lobby"
     assert broadcast_attributes["chat.fanout"] == 2  # alice and bob
     assert broadcast_attributes["messaging.message.body.size"] == len("hello")
-    assert broadcast_attributes["chat.bytes"] == 2 + len("alice: hello")  # the frame sent
+    # The frames sent: the legacy line to these clients, and the parley.v1 event (which is also
+    # what history keeps) encoded alongside.
+    assert broadcast_attributes["chat.bytes.legacy"] == 2 + len("alice: hello")
+    assert broadcast_attributes["chat.bytes"] > 2 + len('{"type":"message","text":"hello"}')
 
     close = one(spans, "websocket close")
     assert close["parentSpanId"] == upgrade["spanId"]

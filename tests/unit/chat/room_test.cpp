@@ -51,16 +51,16 @@ class room_test : public ::testing::Test {
             std::optional<unsigned> age = std::nullopt) {
     ASSERT_TRUE(names_.claim(member.name));
     const std::uint64_t id = ids_[&member] = next_id_++;
-    room.shard(loop).add(id, member);
-    room.join(id, loop, member.name, age);
+    room.shard(loop).add(id, member, protocol::legacy);
+    room.join({.member = id, .loop = loop, .user = member.name, .age = age});
   }
-  // What chat::member::on_close does on the member's loop.
+  // What chat::legacy_member::on_close does on the member's loop.
   void leave(room& room, fake_member& member, std::size_t loop) {
-    room.leave(ids_.at(&member), loop, member.name);
+    room.leave(ids_.at(&member), loop, std::make_shared<departure>(names_, member.name, 1));
   }
-  // What chat::member::on_text does.
+  // What chat::legacy_member::on_text does.
   void say(room& room, const fake_member& member, std::string_view text) {
-    room.publish(legacy::message_frame(member.name, text));
+    room.publish({.member = ids_.at(&member), .user = member.name, .text = std::string(text)});
   }
 
   name_registry names_;
@@ -89,40 +89,55 @@ using texts = std::vector<std::string>;
 
 // --- room_shard ------------------------------------------------------------------------------
 
+// A room for the shard tests to name when they activate members (its loops never run).
+struct any_room {
+  fake_loops loops{1};
+  name_registry names;
+  room_context context{loops, names, {}, nullptr};
+  room where{context, "lobby", 0, nullptr};
+};
+
+event_frames legacy_only(std::string_view text) {
+  return {.legacy = legacy::text_frame(text), .v1 = nullptr};
+}
+
 TEST(room_shard, delivers_only_to_activated_members) {
+  any_room r;
   room_shard shard;
   fake_member alice("alice"), bob("bob");
-  shard.add(1, alice);
-  shard.add(2, bob);
+  shard.add(1, alice, protocol::legacy);
+  shard.add(2, bob, protocol::legacy);
   EXPECT_EQ(shard.size(), 2U);
-  shard.deliver(legacy::text_frame("before"));
-  shard.activate(1);
-  shard.deliver(legacy::text_frame("after"));
+  shard.deliver(legacy_only("before"));
+  shard.activate(1, r.where, nullptr);
+  shard.deliver(legacy_only("after"));
   EXPECT_EQ(alice.texts, texts{"after"});
   EXPECT_TRUE(bob.texts.empty());
 }
 
 TEST(room_shard, removed_member_receives_nothing) {
+  any_room r;
   room_shard shard;
   fake_member alice("alice"), bob("bob");
-  shard.add(1, alice);
-  shard.add(2, bob);
-  shard.activate(1);
-  shard.activate(2);
+  shard.add(1, alice, protocol::legacy);
+  shard.add(2, bob, protocol::legacy);
+  shard.activate(1, r.where, nullptr);
+  shard.activate(2, r.where, nullptr);
   shard.remove(1);
-  shard.deliver(legacy::text_frame("x"));
+  shard.deliver(legacy_only("x"));
   EXPECT_TRUE(alice.texts.empty());
   EXPECT_EQ(bob.texts, texts{"x"});
   EXPECT_EQ(shard.size(), 1U);
 }
 
 TEST(room_shard, activating_or_removing_an_unknown_member_does_nothing) {
+  any_room r;
   room_shard shard;
   fake_member alice("alice");
-  shard.add(1, alice);
-  shard.activate(99);
+  shard.add(1, alice, protocol::legacy);
+  shard.activate(99, r.where, nullptr);
   shard.remove(99);
-  shard.deliver(legacy::text_frame("x"));
+  shard.deliver(legacy_only("x"));
   EXPECT_TRUE(alice.texts.empty());
   EXPECT_EQ(shard.size(), 1U);
 }
@@ -133,7 +148,8 @@ TEST_F(room_test, join_notice_reaches_existing_members_but_not_the_newcomer) {
   for (schedule how : k_schedules) {
     SCOPED_TRACE(schedule_name(how));
     fake_loops loops(2);
-    room lobby(loops, names_, 0);
+    room_context context{loops, names_, {}, nullptr};
+    room lobby(context, "lobby", 0, nullptr);
     fake_member alice("alice-" + schedule_name(how)), bob("bob-" + schedule_name(how)),
         carol("carol-" + schedule_name(how));
     join(lobby, alice, 0);
@@ -155,7 +171,8 @@ TEST_F(room_test, newcomer_receives_messages_published_after_its_join_even_befor
     for (std::size_t newcomer_loop : {0, 1, 2}) {
       SCOPED_TRACE(schedule_name(how) + " newcomer on loop " + std::to_string(newcomer_loop));
       fake_loops loops(3);
-      room lobby(loops, names_, 0);
+      room_context context{loops, names_, {}, nullptr};
+      room lobby(context, "lobby", 0, nullptr);
       fake_member alice("alice"), bob("bob");
       join(lobby, alice, 1);
       run(loops, how);
@@ -178,7 +195,8 @@ TEST_F(room_test, every_member_sees_the_same_order_across_three_loops) {
   for (schedule how : k_schedules) {
     SCOPED_TRACE(schedule_name(how));
     fake_loops loops(3);
-    room lobby(loops, names_, 1);  // home on a loop other than 0
+    room_context context{loops, names_, {}, nullptr};
+    room lobby(context, "lobby", 1, nullptr);  // home on a loop other than 0
     std::vector<std::unique_ptr<fake_member>> members;
     for (std::size_t i = 0; i < 6; ++i) {
       members.push_back(std::make_unique<fake_member>(std::string("m").append(std::to_string(i))));
@@ -213,7 +231,8 @@ TEST_F(room_test, leave_releases_the_name_before_the_leave_notice_is_delivered) 
   for (schedule how : k_schedules) {
     SCOPED_TRACE(schedule_name(how));
     fake_loops loops(3);
-    room lobby(loops, names_, 0);
+    room_context context{loops, names_, {}, nullptr};
+    room lobby(context, "lobby", 0, nullptr);
     fake_member alice("alice"), bob("bob"), carol("carol");
     join(lobby, alice, 0);
     join(lobby, bob, 1);
@@ -246,7 +265,8 @@ TEST_F(room_test, leaver_receives_nothing_after_leaving) {
   for (schedule how : k_schedules) {
     SCOPED_TRACE(schedule_name(how));
     fake_loops loops(2);
-    room lobby(loops, names_, 0);
+    room_context context{loops, names_, {}, nullptr};
+    room lobby(context, "lobby", 0, nullptr);
     fake_member alice("alice"), bob("bob"), dave("dave");
     join(lobby, alice, 0);
     join(lobby, bob, 1);
@@ -274,7 +294,8 @@ TEST_F(room_test, member_leaving_before_its_join_is_processed_produces_join_then
   for (schedule how : k_schedules) {
     SCOPED_TRACE(schedule_name(how));
     fake_loops loops(2);
-    room lobby(loops, names_, 0);
+    room_context context{loops, names_, {}, nullptr};
+    room lobby(context, "lobby", 0, nullptr);
     fake_member alice("alice"), carol("carol");
     join(lobby, alice, 0);
     run(loops, how);
@@ -299,7 +320,8 @@ TEST_F(room_test, member_leaving_before_its_join_is_processed_produces_join_then
 
 TEST_F(room_test, posts_no_work_to_loops_without_members) {
   fake_loops loops(3);
-  room lobby(loops, names_, 0);
+  room_context context{loops, names_, {}, nullptr};
+  room lobby(context, "lobby", 0, nullptr);
   fake_member alice("alice"), bob("bob");
   join(lobby, alice, 0);
   join(lobby, bob, 2);
@@ -324,7 +346,8 @@ TEST_F(room_test, random_traffic_keeps_one_order_for_everyone) {
     SCOPED_TRACE("seed " + std::to_string(seed));
     name_registry names;
     fake_loops loops(k_loops);
-    room lobby(loops, names, seed % k_loops);
+    room_context context{loops, names, {}, nullptr};
+    room lobby(context, "lobby", seed % k_loops, nullptr);
     std::mt19937 random(seed);
 
     struct tracked {
@@ -340,8 +363,8 @@ TEST_F(room_test, random_traffic_keeps_one_order_for_everyone) {
       auto member =
           std::make_unique<fake_member>(std::string("p").append(std::to_string(people.size())));
       ASSERT_TRUE(names.claim(member->name));
-      lobby.shard(loop).add(next_id, *member);
-      lobby.join(next_id, loop, member->name, std::nullopt);
+      lobby.shard(loop).add(next_id, *member, protocol::legacy);
+      lobby.join({.member = next_id, .loop = loop, .user = member->name});
       member->on_deliver = [&names](const std::string& text) {
         if (!text.ends_with(" left the chat")) return;
         const std::string who =
@@ -362,20 +385,25 @@ TEST_F(room_test, random_traffic_keeps_one_order_for_everyone) {
       } else if (action < 8) {
         auto& speaker = people[random() % people.size()];
         if (!speaker.present) continue;
-        lobby.publish(legacy::message_frame(speaker.member->name, std::to_string(speaker.said++)));
+        lobby.publish({.member = speaker.id,
+                       .loop = speaker.loop,
+                       .user = speaker.member->name,
+                       .text = std::to_string(speaker.said++)});
       } else if (action < 9 || people.size() <= witnesses) {
         add_person(random() % k_loops);
       } else {
         auto& leaver = people[witnesses + random() % (people.size() - witnesses)];
         if (!leaver.present) continue;
         leaver.present = false;
-        lobby.leave(leaver.id, leaver.loop, leaver.member->name);
+        lobby.leave(leaver.id, leaver.loop,
+                    std::make_shared<departure>(names, leaver.member->name, 1));
       }
     }
     for (auto& person : people) {  // everyone else leaves, then all work drains
       if (person.present && &person - people.data() >= static_cast<std::ptrdiff_t>(witnesses)) {
         person.present = false;
-        lobby.leave(person.id, person.loop, person.member->name);
+        lobby.leave(person.id, person.loop,
+                    std::make_shared<departure>(names, person.member->name, 1));
       }
     }
     while (loops.run_random_step(random)) {

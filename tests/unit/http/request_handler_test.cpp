@@ -19,6 +19,7 @@ using test_support::fake_transport;
 struct app_log {
   std::vector<std::string> targets;
   std::vector<std::size_t> loops;
+  std::vector<std::string> protocols;  // the Sec-WebSocket-Protocol offers seen
   int opens = 0;
   std::vector<std::string> texts;
 };
@@ -53,11 +54,14 @@ class request_handler_test : public ::testing::Test {
     site_.handshake_timeout = std::chrono::milliseconds(1234);
     site_.websocket_routes.push_back(
         {"/chat/",
-         [this](std::string_view target, std::size_t loop) -> std::unique_ptr<ws::message_handler> {
+         [this](std::string_view target, std::size_t loop,
+                std::string_view protocols) -> websocket_application {
+           app_.protocols.emplace_back(protocols);
            app_.targets.emplace_back(target);
            app_.loops.push_back(loop);
-           if (target.find("nobody") != std::string_view::npos) return nullptr;
-           return std::make_unique<recording_app>(app_);
+           if (target.find("nobody") != std::string_view::npos) return {};
+           const bool v1 = protocols.find("parley.v1") != std::string_view::npos;
+           return {std::make_unique<recording_app>(app_), v1 ? "parley.v1" : ""};
          }});
     handler_ = std::make_unique<request_handler>(transport_, site_);
   }

@@ -44,9 +44,9 @@ class request_handler_tracing : public ::testing::Test {
     site_.tracer = &tracer_;
     site_.websocket_routes.push_back(
         {"/chat/",
-         [](std::string_view target, std::size_t) -> std::unique_ptr<ws::message_handler> {
-           if (target.find("nobody") != std::string_view::npos) return nullptr;
-           return std::make_unique<named_app>();
+         [](std::string_view target, std::size_t, std::string_view) -> websocket_application {
+           if (target.find("nobody") != std::string_view::npos) return {};
+           return {std::make_unique<named_app>(), {}};
          }});
     handler_ = std::make_unique<request_handler>(transport_, site_);
   }

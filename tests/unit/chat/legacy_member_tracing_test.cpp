@@ -6,7 +6,9 @@
 #include "../support/fake_transport.hpp"
 #include "../support/frames.hpp"
 #include "../support/spans.hpp"
-#include "chat/member.hpp"
+#include "chat/legacy_member.hpp"
+#include "chat/member_basics.hpp"
+#include "chat/v1/events.hpp"
 #include "obs/log.hpp"
 
 namespace parley::chat {
@@ -31,8 +33,8 @@ class member_tracing : public ::testing::Test {
   client& connect(std::string name, std::size_t loop, bool traced) {
     auto& c = clients_.emplace_back();
     c.transport = std::make_unique<fake_transport>(loop);
-    auto handler =
-        std::make_unique<member>(lobby_, names_, join_request{std::move(name), {}}, next_id_++);
+    auto handler = std::make_unique<legacy_member>(context_, lobby_,
+                                                   join_request{std::move(name), {}}, next_id_++);
     obs::tracing::trace_context trace{&tracer_, {}};
     if (traced) {
       auto upgrade = tracer_.start_span("websocket upgrade", span_kind::server);
@@ -53,7 +55,10 @@ class member_tracing : public ::testing::Test {
   obs::tracing::tracer tracer_ = test_support::recording_tracer();
   fake_loops loops_{2};
   name_registry names_;
-  room lobby_{loops_, names_, 0};
+  room_context room_context_{loops_, names_, {}, nullptr};
+  room_directory rooms_{room_context_, 100};
+  member_context context_{names_, rooms_, {}, "test"};
+  room lobby_{room_context_, "lobby", 0, nullptr};
   std::deque<client> clients_;
   std::uint64_t next_id_ = 1;
 };
@@ -85,7 +90,14 @@ TEST_F(member_tracing, a_broadcast_span_ends_on_the_home_loop_with_room_fanout_a
   EXPECT_EQ(attribute_of<std::string>(broadcast, "chat.room"), "lobby");
   EXPECT_EQ(attribute_of<std::int64_t>(broadcast, "chat.fanout"), 3);
   EXPECT_EQ(attribute_of<std::int64_t>(broadcast, "messaging.message.body.size"), 5);
-  EXPECT_EQ(attribute_of<std::int64_t>(broadcast, "chat.bytes"), 2 + 12);  // "alice: hello"
+  // The parley.v1 frame (encoded for every event, and kept as history); its time is as long as any.
+  store::event said{
+      .id = static_cast<std::uint64_t>(*attribute_of<std::int64_t>(broadcast, "chat.id")),
+      .kind = store::event_kind::message,
+      .user = "alice",
+      .text = "hello"};
+  EXPECT_EQ(attribute_of<std::int64_t>(broadcast, "chat.bytes"),
+            v1::event_frame("lobby", said)->size());
   loops_.run_fifo();
 }
 

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <cstdint>
+
+#include "chat/join_request.hpp"
+#include "chat/member_context.hpp"
+#include "chat/room.hpp"
+#include "ws/session.hpp"
+
+namespace parley::chat {
+
+// One user speaking the tutorial's text protocol: in exactly one room, seeing everything in it
+// as the tutorial's lines.
+class legacy_member final : public ws::message_handler, public recipient {
+ public:
+  legacy_member(member_context& context, room& room, join_request request, std::uint64_t id);
+
+  // ws::message_handler
+  void on_open(ws::session& session) override;
+  void on_text(std::string_view text) override;
+  void on_binary(std::string_view data) override;
+  void on_close() override;
+  void annotate_upgrade(obs::tracing::span& upgrade) const override;
+
+  // recipient
+  void deliver(const ws::shared_frame& frame) override;
+
+ private:
+  member_context& context_;
+  room& room_;
+  join_request request_;
+  std::uint64_t id_;
+  ws::session* session_ = nullptr;  // set while the member is in the room
+};
+
+}  // namespace parley::chat

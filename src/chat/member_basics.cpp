@@ -1,0 +1,31 @@
+#include "chat/member_basics.hpp"
+
+#include "obs/log.hpp"
+#include "obs/metrics/loop_metrics.hpp"
+
+namespace parley::chat {
+
+void refused_join::on_open(ws::session& session) {
+  obs::chat_log().info("refused join: {}", refusal_.reason);
+  obs::metrics::for_loop(session.loop_index())
+      .count_rejection(obs::metrics::rejection::chat_invalid_join);
+  session.close({ws::close_code::policy_violation, refusal_.reason});
+}
+
+bool claim_username(member_context& context, ws::session& session, const std::string& name) {
+  if (context.names.claim(name)) return true;
+  obs::chat_log().info("refused duplicate username '{}'", name);
+  obs::metrics::for_loop(session.loop_index())
+      .count_rejection(obs::metrics::rejection::chat_duplicate_username);
+  session.close({ws::close_code::unsupported_data, "Username already exists."});
+  return false;
+}
+
+void refuse_binary(ws::session& session, const std::string& name) {
+  obs::chat_log().info("{} sent a binary message; closing with 1003", name);
+  obs::metrics::for_loop(session.loop_index())
+      .count_rejection(obs::metrics::rejection::chat_binary_message);
+  session.close({ws::close_code::unsupported_data, "Binary messages are not supported."});
+}
+
+}  // namespace parley::chat

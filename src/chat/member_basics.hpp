@@ -1,0 +1,32 @@
+#pragma once
+
+#include <string>
+
+#include "chat/join_request.hpp"
+#include "chat/member_context.hpp"
+#include "ws/session.hpp"
+
+// What the chat's connections of either protocol do alike.
+namespace parley::chat {
+
+// Closes a WebSocket whose join request was invalid, with 1008 and the reason (a browser cannot
+// read an HTTP error on a WebSocket, but it can read a close reason).
+class refused_join final : public ws::message_handler {
+ public:
+  explicit refused_join(join_refusal refusal) : refusal_(std::move(refusal)) {}
+  void on_open(ws::session& session) override;
+  void on_text(std::string_view) override {}
+  void on_binary(std::string_view) override {}
+  void on_close() override {}
+
+ private:
+  join_refusal refusal_;
+};
+
+// Claims `name` for a connection that has just opened; closes it with 1003 when someone holds
+// the name already. Shared by both protocols.
+bool claim_username(member_context& context, ws::session& session, const std::string& name);
+// Closes with 1003: no protocol of the chat takes binary messages.
+void refuse_binary(ws::session& session, const std::string& name);
+
+}  // namespace parley::chat

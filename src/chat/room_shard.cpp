@@ -1,0 +1,45 @@
+#include "chat/room_shard.hpp"
+
+#include <algorithm>
+
+namespace parley::chat {
+
+void room_shard::add(std::uint64_t id, recipient& member, protocol speaks) {
+  entries_.push_back({id, &member, speaks, false});
+}
+
+void room_shard::activate(std::uint64_t id, room& room, const ws::shared_frame& welcome) {
+  for (auto& entry : entries_) {
+    if (entry.id != id || entry.active) continue;
+    if (welcome) entry.member->deliver(welcome);
+    entry.active = true;
+    entry.member->on_joined(room);
+  }
+}
+
+void room_shard::remove(std::uint64_t id) {
+  std::erase_if(entries_, [id](const entry& e) { return e.id == id; });
+}
+
+std::size_t room_shard::deliver(const event_frames& frames, std::uint64_t except) {
+  std::size_t delivered = 0;
+  for (const auto& entry : entries_) {
+    if (!entry.active || entry.id == except) continue;
+    const auto& frame = frames.for_protocol(entry.speaks);
+    if (!frame) continue;
+    entry.member->deliver(frame);
+    ++delivered;
+  }
+  return delivered;
+}
+
+bool room_shard::deliver_to(std::uint64_t id, const ws::shared_frame& frame) {
+  for (const auto& entry : entries_) {
+    if (entry.id != id) continue;
+    entry.member->deliver(frame);
+    return true;
+  }
+  return false;
+}
+
+}  // namespace parley::chat

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "chat/protocol.hpp"
+
+namespace parley::chat {
+
+class room;
+
+// Someone in a room who receives its frames: a member's connection.
+class recipient {
+ public:
+  virtual ~recipient() = default;
+  virtual void deliver(const ws::shared_frame& frame) = 0;
+  // The room's home loop has put this member's join in the room's order; from now on it
+  // receives everything after it. Called on the member's loop, after any welcome frame.
+  virtual void on_joined(room& /*room*/) {}
+};
+
+// A room's members that live on one event loop. Only that loop's thread touches it.
+class room_shard {
+ public:
+  // Takes a member in, not yet receiving: it receives from its activation on, which the room's
+  // home loop orders after the member's own join.
+  void add(std::uint64_t id, recipient& member, protocol speaks);
+  // Delivers `welcome` (when not null) to the member, then everything that follows.
+  void activate(std::uint64_t id, room& room, const ws::shared_frame& welcome);
+  void remove(std::uint64_t id);
+  // Queues the frame of each active member's protocol, skipping member `except` (0: nobody).
+  // Returns how many members it was queued to.
+  std::size_t deliver(const event_frames& frames, std::uint64_t except = 0);
+  // Queues a frame for one member (an answer to its own request); false when it is not here.
+  bool deliver_to(std::uint64_t id, const ws::shared_frame& frame);
+  [[nodiscard]] std::size_t size() const { return entries_.size(); }
+
+ private:
+  struct entry {
+    std::uint64_t id;
+    recipient* member;
+    protocol speaks;
+    bool active;
+  };
+  std::vector<entry> entries_;
+};
+
+}  // namespace parley::chat

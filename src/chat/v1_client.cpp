@@ -1,0 +1,195 @@
+#include "chat/v1_client.hpp"
+
+#include <algorithm>
+
+#include "chat/member_basics.hpp"
+#include "chat/v1/events.hpp"
+#include "obs/escaped.hpp"
+#include "obs/log.hpp"
+#include "obs/metrics/loop_metrics.hpp"
+
+namespace parley::chat {
+
+using v1::error_code;
+
+v1_client::v1_client(member_context& context, join_request request, std::uint64_t id)
+    : context_(context),
+      request_(std::move(request)),
+      id_(id),
+      history_tokens_(context.limits.history_per_second) {}
+
+void v1_client::on_open(ws::session& session) {
+  if (!claim_username(context_, session, request_.username)) return;
+  session_ = &session;
+  tokens_at_ = std::chrono::steady_clock::now();
+  const auto& limits = context_.limits;
+  session.send(v1::hello_frame(
+      request_.username, context_.version,
+      {.max_message_size = limits.max_message_size,
+       .max_text_bytes = limits.max_text_bytes,
+       .max_rooms = limits.max_rooms_per_connection,
+       .history_limit = v1::k_max_history_limit,
+       .typing_interval_ms = static_cast<unsigned>(limits.typing_interval.count())}));
+  join(request_.room, request_.since);
+}
+
+void v1_client::on_text(std::string_view text) {
+  if (session_ == nullptr) return;
+  auto parsed = v1::parse_command(text);
+  if (auto* problem = std::get_if<v1::command_error>(&parsed)) {
+    return refuse(problem->code, problem->reason, problem->room, problem->client_id);
+  }
+  auto& request = std::get<v1::command>(parsed);
+  if (auto problem = room_name_problem(request.room); !problem.empty()) {
+    return refuse(error_code::bad_room, problem, {}, request.client_id);
+  }
+  if (request.type == v1::command_type::join) return join(request.room, request.since);
+
+  auto* m = find(request.room);
+  if (m == nullptr || (!m->joined && request.type != v1::command_type::leave)) {
+    return refuse(error_code::not_joined,
+                  m == nullptr ? "Not in this room: join it first." : "Still joining this room.",
+                  request.room, request.client_id);
+  }
+  switch (request.type) {
+    case v1::command_type::send:
+      return send(request);
+    case v1::command_type::leave:
+      return leave(*m);
+    case v1::command_type::typing:
+      return typing(*m);
+    case v1::command_type::history:
+      return history(request, *m);
+    case v1::command_type::join:
+      break;
+  }
+}
+
+void v1_client::join(const std::string& name, std::optional<std::uint64_t> since) {
+  if (find(name) != nullptr) {
+    return refuse(error_code::already_joined, "Already in this room.", name);
+  }
+  if (rooms_.size() >= context_.limits.max_rooms_per_connection) {
+    return refuse(error_code::too_many_rooms, "Too many rooms: leave one before joining another.",
+                  name);
+  }
+  room* where = context_.rooms.find_or_create(name);
+  if (where == nullptr) {
+    return refuse(error_code::room_limit, "The server cannot hold more rooms.", name);
+  }
+  rooms_.push_back({where, false, {}});
+  const std::size_t loop = session_->loop_index();
+  where->shard(loop).add(id_, *this, protocol::v1);
+  auto span = session_->trace().child("chat join", obs::tracing::span_kind::internal);
+  if (span.recording() && since) span.set_attribute("chat.since", *since);
+  where->join({.member = id_,
+               .loop = loop,
+               .user = request_.username,
+               .age = request_.age,
+               .speaks = protocol::v1,
+               .since = since,
+               .span = std::move(span)});
+}
+
+void v1_client::leave(membership& m) {
+  m.where->leave(id_, session_->loop_index(), nullptr);
+  std::erase_if(rooms_, [&](const membership& each) { return &each == &m; });
+}
+
+void v1_client::send(v1::command& request) {
+  if (request.text.size() > context_.limits.max_text_bytes) {
+    return refuse(
+        error_code::text_too_long,
+        "Text too long: at most " + std::to_string(context_.limits.max_text_bytes) + " bytes.",
+        request.room, request.client_id);
+  }
+  const auto received_at = std::chrono::steady_clock::now();
+  obs::metrics::for_loop(session_->loop_index()).messages_received.add();
+  find(request.room)
+      ->where->publish(
+          {.member = id_,
+           .loop = session_->loop_index(),
+           .user = request_.username,
+           .text = std::move(request.text),
+           .client_id = std::move(request.client_id),
+           .span = session_->trace().child("chat broadcast", obs::tracing::span_kind::internal),
+           .received_at = received_at});
+}
+
+void v1_client::typing(membership& m) {
+  const auto now = std::chrono::steady_clock::now();
+  // More often than the interval: quietly dropped (the others already know).
+  if (m.last_typing != std::chrono::steady_clock::time_point{} &&
+      now - m.last_typing < context_.limits.typing_interval) {
+    return;
+  }
+  m.last_typing = now;
+  m.where->typing(id_, request_.username);
+}
+
+void v1_client::history(const v1::command& request, membership& m) {
+  if (!take_history_token()) {
+    return refuse(error_code::rate_limited, "Too many history requests: slow down.", request.room);
+  }
+  m.where->history(id_, session_->loop_index(), request.before, request.limit);
+}
+
+bool v1_client::take_history_token() {
+  const double rate = context_.limits.history_per_second;
+  const auto now = std::chrono::steady_clock::now();
+  const std::chrono::duration<double> elapsed = now - tokens_at_;
+  tokens_at_ = now;
+  history_tokens_ = std::min(rate, history_tokens_ + elapsed.count() * rate);
+  if (history_tokens_ < 1.0) return false;
+  history_tokens_ -= 1.0;
+  return true;
+}
+
+v1_client::membership* v1_client::find(std::string_view name) {
+  const auto found = std::find_if(rooms_.begin(), rooms_.end(),
+                                  [name](const membership& m) { return m.where->name() == name; });
+  return found == rooms_.end() ? nullptr : &*found;
+}
+
+void v1_client::refuse(error_code code, std::string_view reason, std::string_view room,
+                       std::string_view client_id) {
+  obs::chat_log().info("refused a request from {}: {} ({})", request_.username, v1::name(code),
+                       obs::escaped{reason});
+  obs::metrics::for_loop(session_->loop_index())
+      .count_protocol_error(static_cast<std::size_t>(code));
+  session_->send(v1::error_frame(code, reason, room, client_id));
+}
+
+void v1_client::on_binary(std::string_view) {
+  if (session_ != nullptr) refuse_binary(*session_, request_.username);
+}
+
+void v1_client::on_close() {
+  if (session_ == nullptr) return;  // never joined (duplicate name)
+  const std::size_t loop = session_->loop_index();
+  session_ = nullptr;
+  if (rooms_.empty()) {
+    context_.names.release(request_.username);
+    return;
+  }
+  auto leaving = std::make_shared<departure>(context_.names, request_.username, rooms_.size());
+  for (auto& m : rooms_) m.where->leave(id_, loop, leaving);
+  rooms_.clear();
+}
+
+void v1_client::annotate_upgrade(obs::tracing::span& upgrade) const {
+  upgrade.set_attribute("chat.username", request_.username);
+  upgrade.set_attribute("chat.protocol", v1::k_subprotocol);
+}
+
+void v1_client::deliver(const ws::shared_frame& frame) {
+  if (session_ != nullptr) session_->send(frame);
+}
+
+void v1_client::on_joined(room& joined) {
+  for (auto& m : rooms_) {
+    if (m.where == &joined) m.joined = true;
+  }
+}
+
+}  // namespace parley::chat
