@@ -194,10 +194,7 @@ void room::finish_join(join_ticket& ticket, collection replay) {
     for (const auto& user : present_) users.push_back(user.name);
     welcome = v1::joined_frame(name_, users, join_id, list.objects(), ticket.reset);
     auto& metrics = obs::metrics::for_loop(home_loop_);
-    if (ticket.since) {
-      metrics.replays.add();
-      metrics.replayed_events.add(replay.events.size() - 1);
-    }
+    if (ticket.since) metrics.count_replay(replay.events.size() - 1);
     metrics.gaps.add(gaps);
   }
   if (ticket.span.recording()) {

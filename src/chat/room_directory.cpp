@@ -2,6 +2,8 @@
 
 #include <functional>
 
+#include "obs/metrics/chat_metrics.hpp"
+
 namespace parley::chat {
 
 room_directory::room_directory(room_context& context, std::size_t max_rooms)
@@ -14,6 +16,7 @@ room* room_directory::create(std::string_view name) {
   auto made = std::make_unique<room>(context_, std::string(name), home, std::move(log));
   auto* raw = made.get();
   rooms_.emplace(std::string(name), std::move(made));
+  obs::metrics::chat_counters().rooms.add();
   return raw;
 }
 

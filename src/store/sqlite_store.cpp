@@ -437,7 +437,6 @@ bool sqlite_store::commit(std::vector<write>& batch) {
     return false;
   }
   const auto took = std::chrono::steady_clock::now() - started;
-  metrics.batches.add();
   metrics.events_written.add(appended);
   metrics.batch_latency.observe(took);
   if (span.recording()) {

@@ -5,7 +5,9 @@
 #include <string>
 
 #include "obs/metrics/build_info.hpp"
+#include "obs/metrics/chat_metrics.hpp"
 #include "obs/metrics/loop_metrics.hpp"
+#include "obs/metrics/store_metrics.hpp"
 #include "obs/tracing/tracer.hpp"
 
 namespace parley::obs::metrics {
@@ -60,6 +62,101 @@ MetricFamily histogram(std::span<const loop_metrics> loops, std::string name, st
   metric.histogram.sample_count = cumulative;
   metric.histogram.sample_sum = static_cast<double>(sum_ns) / 1e9;
   return family(std::move(name), std::move(help), MetricType::Histogram, {metric});
+}
+
+// A histogram from a single writer's loop_histogram (the store's writer thread).
+MetricFamily single_histogram(std::string name, std::string help, const loop_histogram& h) {
+  ClientMetric metric;
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < k_latency_bounds.size(); ++i) {
+    cumulative += h.buckets()[i].value();
+    metric.histogram.bucket.push_back({cumulative, k_latency_bounds[i]});
+  }
+  cumulative += h.buckets()[k_latency_bounds.size()].value();
+  metric.histogram.bucket.push_back({cumulative, std::numeric_limits<double>::infinity()});
+  metric.histogram.sample_count = cumulative;
+  metric.histogram.sample_sum = static_cast<double>(h.sum_nanoseconds()) / 1e9;
+  return family(std::move(name), std::move(help), MetricType::Histogram, {metric});
+}
+
+MetricFamily replay_sizes(std::span<const loop_metrics> loops) {
+  ClientMetric metric;
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i <= k_replay_size_bounds.size(); ++i) {
+    cumulative += total(loops, [&](const loop_metrics& l) -> const loop_counter& {
+      return l.replay_sizes[i];
+    });
+    if (i < k_replay_size_bounds.size()) {
+      metric.histogram.bucket.push_back({cumulative, k_replay_size_bounds[i]});
+    }
+  }
+  metric.histogram.bucket.push_back({cumulative, std::numeric_limits<double>::infinity()});
+  metric.histogram.sample_count = cumulative;
+  metric.histogram.sample_sum = static_cast<double>(
+      total(loops, [](const loop_metrics& l) -> auto& { return l.replayed_events; }));
+  return family("parley_replay_events",
+                "Events handed out by each join with `since` (a replay after a reconnect)",
+                MetricType::Histogram, {metric});
+}
+
+MetricFamily protocol_errors(std::span<const loop_metrics> loops) {
+  std::vector<ClientMetric> samples;
+  for (std::size_t i = 0; i < k_protocol_error_codes.size(); ++i) {
+    const auto count = total(
+        loops, [&](const loop_metrics& l) -> const loop_counter& { return l.protocol_errors[i]; });
+    samples.push_back(
+        sample(static_cast<double>(count), {{"code", std::string(k_protocol_error_codes[i])}}));
+  }
+  return family("parley_protocol_errors_total",
+                "parley.v1 requests refused with an error event, by its code", MetricType::Counter,
+                std::move(samples));
+}
+
+// The rooms and their history.
+void add_chat_families(std::span<const loop_metrics> all, std::vector<MetricFamily>& families) {
+  families.push_back(family("parley_rooms", "Rooms the server holds (with members or history)",
+                            MetricType::Gauge,
+                            {sample(static_cast<double>(chat_counters().rooms.value()))}));
+  families.push_back(counter(
+      all, "parley_events_stored_total", "Room events given an id (messages, joins, leaves)",
+      [](const loop_metrics& l) -> auto& { return l.events_stored; }));
+  const auto from_memory = total(all, [](const loop_metrics& l) -> auto& {
+    return l.history_reads_memory;
+  });
+  const auto from_store = total(all, [](const loop_metrics& l) -> auto& {
+    return l.history_reads_store;
+  });
+  families.push_back(family("parley_history_reads_total",
+                            "Replays and history requests, by where their events came from",
+                            MetricType::Counter,
+                            {sample(static_cast<double>(from_memory), {{"source", "memory"}}),
+                             sample(static_cast<double>(from_store), {{"source", "store"}})}));
+  families.push_back(replay_sizes(all));
+  families.push_back(counter(all, "parley_gaps_total",
+                             "Gap events sent: ids a replay or recent history could not include",
+                             [](const loop_metrics& l) -> auto& { return l.gaps; }));
+  families.push_back(protocol_errors(all));
+
+  const auto& store = store_counters();
+  families.push_back(single_histogram("parley_storage_batch_seconds",
+                                      "Seconds one write batch of the history store took "
+                                      "(BEGIN to COMMIT)",
+                                      store.batch_latency));
+  const auto plain = [&](std::string name, std::string help, std::uint64_t value) {
+    families.push_back(family(std::move(name), std::move(help), MetricType::Counter,
+                              {sample(static_cast<double>(value))}));
+  };
+  plain("parley_storage_events_written_total", "Events the history store wrote",
+        store.events_written.value());
+  plain("parley_storage_write_failures_total",
+        "Write batches the history store could not commit (disk full, I/O error)",
+        store.write_failures.value());
+  plain("parley_storage_events_dropped_total",
+        "Events never written: their batch failed or the write queue was full",
+        store.events_dropped.load(std::memory_order_relaxed));
+  plain("parley_storage_reads_total", "History reads the store answered", store.reads.value());
+  plain("parley_storage_read_failures_total", "History reads the store could not answer",
+        store.read_failures.value());
 }
 
 MetricFamily http_requests(std::span<const loop_metrics> loops) {
@@ -162,6 +259,7 @@ std::vector<MetricFamily> collector::Collect() const {
       all, "parley_fanout_latency_seconds",
       "From a chat message's arrival to its last recipient on each event loop having it queued",
       [](const loop_metrics& l) -> auto& { return l.fanout_latency; }));
+  add_chat_families(all, families);
   families.push_back(closes(all));
   families.push_back(rejections(all));
   families.push_back(http_requests(all));

@@ -1,4 +1,5 @@
 #include "obs/metrics/loop_metrics.hpp"
+#include "obs/metrics/chat_metrics.hpp"
 #include "obs/metrics/store_metrics.hpp"
 
 #include <algorithm>
@@ -64,12 +65,28 @@ void loop_metrics::count_http(std::string_view method, int status, std::chrono::
   http_response_time.observe(took);
 }
 
+void loop_metrics::count_replay(std::size_t events) {
+  replays.add();
+  replayed_events.add(events);
+  std::size_t bucket = 0;
+  while (bucket < k_replay_size_bounds.size() &&
+         static_cast<double>(events) > k_replay_size_bounds[bucket]) {
+    ++bucket;
+  }
+  replay_sizes[bucket].add();
+}
+
 loop_metrics& for_loop(std::size_t loop) {
   return all_loops[std::min(loop, k_max_loops - 1)];
 }
 
 std::span<const loop_metrics> loops(std::size_t count) {
   return {all_loops.data(), std::min(count, k_max_loops)};
+}
+
+chat_metrics& chat_counters() {
+  static chat_metrics counters;
+  return counters;
 }
 
 store_metrics& store_counters() {

@@ -61,6 +61,9 @@ enum class rejection : std::uint8_t {
 };
 std::string_view label(rejection reason);
 
+// Bucket bounds (events) of the replay size histogram.
+inline constexpr std::array<double, 5> k_replay_size_bounds = {0, 10, 100, 1000, 10000};
+
 // The codes of parley.v1 `error` events (chat/v1/error_code.hpp names them from this list).
 inline constexpr std::array<std::string_view, 11> k_protocol_error_codes = {
     "bad_json",      "bad_request",    "unknown_type",       "bad_room",
@@ -93,6 +96,7 @@ struct loop_metrics {
   loop_counter history_reads_store;   // ... that needed the store
   loop_counter replays;               // joins with `since`
   loop_counter replayed_events;       // events those replays handed out
+  std::array<loop_counter, k_replay_size_bounds.size() + 1> replay_sizes;  // per bucket
   loop_counter gaps;                  // gap events sent (replays and recent history)
   std::array<loop_counter, k_protocol_error_codes.size()> protocol_errors;  // parley.v1 errors
   std::array<loop_counter, k_close_codes + 1> closes_by_code;
@@ -104,6 +108,7 @@ struct loop_metrics {
   void count_close(int code);
   void count_rejection(rejection reason) { rejections[static_cast<std::size_t>(reason)].add(); }
   void count_protocol_error(std::size_t code) { protocol_errors[code].add(); }
+  void count_replay(std::size_t events);
   void count_http(std::string_view method, int status, std::chrono::nanoseconds took);
 };
 

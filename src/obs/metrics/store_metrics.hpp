@@ -10,7 +10,6 @@ namespace parley::obs::metrics {
 // What the history store counts. Each loop_counter has one writer: the store's writer thread or
 // its reader thread, as marked.
 struct store_metrics {
-  loop_counter batches;          // writer: transactions committed
   loop_histogram batch_latency;  // writer: one batch, from BEGIN to COMMIT
   loop_counter events_written;   // writer
   loop_counter write_failures;   // writer: batches rolled back (disk full, I/O error)
