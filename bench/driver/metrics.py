@@ -12,6 +12,8 @@ PRIMARY = {
     "latency": ("latency_us.p99", False, "µs p99"),
     "connect": ("connect_s", False, "s to connect all"),
     "memory": ("rss_per_conn_bytes", False, "bytes RSS per connection"),
+    "comparison": ("deliveries_per_s", True, "deliveries/s"),
+    "storm": ("storm_s", False, "s to every replay"),
 }
 # kind -> further numbers summarized alongside
 EXTRAS = {
@@ -20,10 +22,14 @@ EXTRAS = {
     "latency": ("latency_us.p50", "latency_us.p999", "latency_us.max", "lost", "deliveries"),
     "connect": ("join_notices",),
     "memory": ("rss_before", "rss_after"),
+    "comparison": ("messages_sent", "deliveries", "server_cpu_util"),
+    "storm": ("storm_all_s", "storm_server_cpu_s", "resumed", "replayed", "replay_min",
+              "replay_gaps"),
 }
 LATENCY_TARGET_US = 50_000
 CONNECT_TARGET_S = 10
 RSS_TARGET_BYTES = 1024
+STORM_MIN_REPLAY = 1000  # events each reconnect must get: --since-back and parley's max_replay
 
 
 def value(result, key):
@@ -70,7 +76,7 @@ def summarize_workload(load, records_by_label, timeout_s):
                 for label, recs in records_by_label.items()}
     out = {"kind": load.kind, "metric": PRIMARY[load.kind][0], "unit": PRIMARY[load.kind][2],
            "variants": variants, "ratios": {}}
-    if load.kind == "scaling":
+    if load.kind in ("scaling", "comparison"):
         labels = list(variants)
         if len(labels) == 2:
             first, second = variants[labels[0]], variants[labels[1]]
@@ -96,6 +102,13 @@ def summarize_workload(load, records_by_label, timeout_s):
 
 def target_met(load, variants, ratios):
     """True / False against the issue's target, None when not measured enough to say."""
+    if load.kind == "comparison":
+        if load.min_ratio is None or len(ratios) != 1:
+            return None
+        (entry,) = ratios.values()
+        if entry["value"] is None:
+            return None
+        return entry["clean"] and entry["value"] >= load.min_ratio
     parley = variants.get("parley")
     if not parley or not parley["primary"]:
         return None
@@ -115,4 +128,11 @@ def target_met(load, variants, ratios):
         return parley["primary"]["max"] < CONNECT_TARGET_S and all_notices
     if load.kind == "memory":
         return parley["primary"]["max"] <= RSS_TARGET_BYTES
+    if load.kind == "storm":
+        # Every reconnect resumed, each with a full replay (since_back events, or the server's
+        # max_replay when that is smaller: then a gap stands for the rest), in time.
+        resumed, fewest = parley["extras"]["resumed"], parley["extras"]["replay_min"]
+        complete = (resumed is not None and resumed["min"] >= load.clients and
+                    fewest is not None and fewest["min"] >= STORM_MIN_REPLAY)
+        return parley["primary"]["max"] < load.max_s and complete
     return None
