@@ -19,6 +19,17 @@ TEST(v1_event, reads_a_loadgen_message_with_its_id_sender_seq_and_time) {
   EXPECT_EQ(line.sent_ns, 123456789);
 }
 
+TEST(v1_event, reads_events_whose_fields_are_not_where_the_server_puts_them) {
+  const auto message = classify_v1_event(
+      R"({"type":"message","id":7,"room":"r1","text":"3 99 x","from":"u2","ts":"now"})", "u");
+  EXPECT_EQ(message.kind, line_kind::message);
+  EXPECT_EQ(message.client, 2u);
+  EXPECT_EQ(message.seq, 3u);
+  const auto join = classify_v1_event(R"({"type":"join","id":8,"user":"u5"})", "u");
+  EXPECT_EQ(join.kind, line_kind::join);
+  EXPECT_EQ(join.client, 5u);
+}
+
 TEST(v1_event, a_message_not_in_our_format_or_from_a_stranger_is_other_but_keeps_its_id) {
   const auto stranger = classify_v1_event(
       R"({"type":"message","id":5,"ts":"x","room":"lobby","from":"alice","text":"1 2 x"})", "u");
