@@ -29,6 +29,7 @@ EXTRAS = {
 LATENCY_TARGET_US = 50_000
 CONNECT_TARGET_S = 10
 RSS_TARGET_BYTES = 1024
+PER_CPU = "deliveries_per_server_cpu_s"
 STORM_MIN_REPLAY = 1000  # events each reconnect must get: --since-back and parley's max_replay
 
 
@@ -40,6 +41,13 @@ def value(result, key):
             return None
         node = node[part]
     return node if isinstance(node, (int, float)) and not isinstance(node, bool) else None
+
+
+def per_server_cpu_s(result):
+    """Deliveries per second of server CPU time in the measured window: what a delivery costs
+    the server, whatever share of its core the machine gave it (the machine is shared)."""
+    rate, cpu = value(result, "deliveries_per_s"), value(result, "server_cpu_util")
+    return rate / cpu if rate is not None and cpu else None
 
 
 def summarize_variant(records, kind):
@@ -54,6 +62,9 @@ def summarize_variant(records, kind):
     values = [v for v in (value(r["result"], key) for r in used) if v is not None]
     extras = {k: stats.summarize([v for v in (value(r["result"], k) for r in used)
                                   if v is not None]) for k in EXTRAS[kind]}
+    if kind == "comparison":
+        extras[PER_CPU] = stats.summarize([v for v in (per_server_cpu_s(r["result"])
+                                                       for r in used) if v is not None])
     return {"runs": len(records), "statuses": dict(statuses), "clean": clean,
             "primary": stats.summarize(values), "extras": extras}
 
@@ -83,6 +94,10 @@ def summarize_workload(load, records_by_label, timeout_s):
             out["ratios"][f"{labels[0]} / {labels[1]}"] = {
                 "value": stats.ratio(median(first), median(second)),
                 "clean": first["clean"] and second["clean"]}
+            if load.kind == "comparison":
+                a, b = first["extras"][PER_CPU], second["extras"][PER_CPU]
+                out["cpu_ratio"] = {"value": stats.ratio(a and a["median"], b and b["median"]),
+                                    "clean": first["clean"] and second["clean"]}
     else:
         base = median(variants.get("parley"))
         parley_clean = bool(variants.get("parley")) and variants["parley"]["clean"]

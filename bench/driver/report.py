@@ -64,9 +64,11 @@ def workload_section(load, summary, config):
         head = ["server", "deliveries/s", "clean runs"]
         rows = [[label, primary_cell(v, load), runs_cell(v)] for label, v in variants.items()]
     elif kind == "comparison":
-        head = ["server", "deliveries/s", "server CPU (cores)", "clean runs"]
+        head = ["server", "deliveries/s", "server CPU (cores)",
+                "deliveries per server CPU second", "clean runs"]
         rows = [[label, primary_cell(v, load), spread(v["extras"]["server_cpu_util"], 1, 2),
-                 runs_cell(v)] for label, v in variants.items()]
+                 spread(v["extras"]["deliveries_per_server_cpu_s"]), runs_cell(v)]
+                for label, v in variants.items()]
     elif kind == "storm":
         head = ["server", "s to every replay", "s to every join notice", "server CPU s",
                 "reconnects resumed", "events replayed (fewest in one)", "gaps", "clean runs"]
@@ -98,7 +100,8 @@ def workload_section(load, summary, config):
     if kind == "comparison":
         for name, entry in ratios.items():
             wanted = f" (target ≥ {load.min_ratio:.2f}×)" if load.min_ratio else ""
-            lines += ["", f"Ratio {name}: {ratio_cell(entry)}{wanted}, on medians."]
+            lines += ["", f"Ratio {name}: {ratio_cell(entry)}{wanted}, on medians; per server "
+                          f"CPU second: {ratio_cell(summary.get('cpu_ratio'))}."]
     if kind == "scaling":
         for name, entry in ratios.items():
             lines += ["", f"Ratio {name}: {ratio_cell(entry)}. On a 2-core machine the load "

@@ -239,7 +239,17 @@ class comparison_and_storm_test(unittest.TestCase):
             "parley legacy": [run_record("ok", deliveries_per_s=100, server_cpu_util=1.0)]}, 60)
         text = "\n".join(report.workload_section(load, s, {"rounds": 1, "window": 32, "size": 64,
                                                           "duration": 1, "warmup": 0}))
-        self.assertIn("Ratio parley v1 / parley legacy: 0.90× (target ≥ 0.85×)", text)
+        self.assertIn("Ratio parley v1 / parley legacy: 0.90× (target ≥ 0.85×), on medians; "
+                      "per server CPU second: 0.90×.", text)
+
+    def test_cost_per_delivery_divides_by_the_server_cpu_of_each_run(self):
+        s = self.summary("v1-fanout-1000x4", {
+            "parley v1": [run_record("ok", deliveries_per_s=40, server_cpu_util=0.5),
+                          run_record("ok", deliveries_per_s=90, server_cpu_util=1.0)],
+            "parley legacy": [run_record("ok", deliveries_per_s=100, server_cpu_util=1.0)]})
+        self.assertEqual(s["variants"]["parley v1"]["extras"]["deliveries_per_server_cpu_s"]
+                         ["median"], 85)
+        self.assertAlmostEqual(s["cpu_ratio"]["value"], 0.85)
 
 
 class servers_test(unittest.TestCase):
