@@ -37,10 +37,11 @@ function assertStored(e, room) {
   assert.equal(e.room, room);
 }
 
-test('parley.v1 among the offers is echoed; an offer without it gets the legacy protocol', async () => {
+test('parley.v1 among the offers is echoed; other offers or none get the legacy protocol', async () => {
   const server = await pool.start();
   const alice = v1(server, 'alice');
-  const legacy = new ChatClient(`${server.url}/chat/bob`, { protocols: ['chat'] });
+  const other = new ChatClient(`${server.url}/chat/bob`, { protocols: ['chat'] });
+  const legacy = new ChatClient(`${server.url}/chat/carol`);
   try {
     await alice.opened;
     assert.equal(alice.ws.protocol, 'parley.v1');
@@ -51,12 +52,16 @@ test('parley.v1 among the offers is echoed; an offer without it gets the legacy 
     assert.equal(hello.user, 'alice');
     assert.equal(hello.protocol, 'parley.v1');
 
+    // An offer without parley.v1: the server's 101 names no subprotocol (the legacy protocol),
+    // which `ws` itself refuses for an offer ("Server sent no subprotocol").
+    await assert.rejects(other.opened, /Server sent no subprotocol/);
+
     await legacy.opened;
     assert.equal(legacy.ws.protocol, '');
     assert.equal(legacy.upgradeResponse.headers['sec-websocket-protocol'], undefined);
-    await legacy.waitForMessage(greeting('bob'));
+    await legacy.waitForMessage(greeting('carol'));
   } finally {
-    await closeAll([alice, legacy]);
+    await closeAll([alice, other, legacy]);
   }
 });
 

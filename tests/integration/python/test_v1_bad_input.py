@@ -8,7 +8,7 @@ import pytest
 from conftest import ManagedServer
 from metrics_scrape import scrape, value, wait_for_scrape
 from parley_client import close_all as close_legacy
-from parley_client import connect, greeting, recv, run, sync
+from parley_client import connect, greeting, joined, recv, run, sync
 from v1_client import REQUEST, V1Client, close_all, schema_problems
 
 METRICS = ("--metrics-enabled", "--metrics-port", "0", "--metrics-bind", "127.0.0.1")
@@ -179,10 +179,10 @@ def test_a_history_flood_is_rate_limited_and_the_connection_goes_on(start_server
         kinds = [a["type"] for a in answers]
         served, refused = kinds.count("history"), kinds.count("error")
         assert served + refused == flood, kinds
-        # A burst of 10 (limits.history_per_second) is served at once, the rest refused
-        # (a slow run may refill a few tokens in between).
+        # A burst of 10 (limits.history_per_second) is served at once, the rest refused (a slow
+        # run may refill a few tokens in between). Refusals may overtake answers: an answer comes
+        # from the room, a refusal from the connection.
         assert served >= 10 and refused >= 10, kinds
-        assert kinds[:10] == ["history"] * 10, kinds
         for error in (a for a in answers if a["type"] == "error"):
             assert (error["code"], error["room"]) == ("rate_limited", "lobby")
         after = wait_for_scrape(server, lambda s: value(s, ERRORS, code="rate_limited") >= refused,
@@ -204,6 +204,7 @@ def test_bad_input_harms_nobody_else(shared_server):
         await bystander.expect("join", user=legacy_name)
         offender = await V1Client.open(shared_server, fresh_name())
         await bystander.expect("join", user=offender.name)
+        assert await recv(legacy) == joined(offender.name)
         for frame, code, *_ in MALFORMED + REFUSED:
             if code != "already_joined":
                 await offender.ws.send(frame if isinstance(frame, str) else json.dumps(frame))

@@ -6,8 +6,6 @@ import os
 import re
 import time
 
-import pytest
-
 from parley_client import close_all as close_legacy
 from parley_client import connect, greeting, recv, run
 from v1_client import SUBPROTOCOL, V1Client, close_all, coverage, new_client_id, parse_ts
