@@ -190,3 +190,50 @@ def test_a_connection_is_in_at_most_max_rooms_per_connection_rooms(start_server)
         await alice.say("r3", "in three rooms again")
         await alice.close()
     run(scenario())
+
+
+@pytest.mark.parametrize("v1", [False, True], ids=["legacy", "v1"])
+def test_a_refused_duplicate_creates_no_room_and_uses_up_no_room_limit(start_server, v1):
+    server = start_server("--limits-max-rooms", "2")
+
+    async def scenario():
+        alice = await V1Client.open(server, "alice")  # the lobby: room 1 of 2
+        if v1:
+            ws = await V1Client.connect_raw(server, "alice", "room=ghost")
+        else:
+            ws = await connect(server, "alice", "room=ghost")
+        assert (await closed(ws))[:2] == (1003, "Username already exists.")
+        # Room 2 of 2 is still free.
+        bob = await legacy_join(server, "bob", "room=real")
+        await close_legacy(bob)
+        await alice.close()
+    run(scenario())
+
+
+def test_a_new_room_beyond_max_rooms_closes_a_legacy_client_with_1008(start_server):
+    server = start_server("--limits-max-rooms", "1")
+
+    async def scenario():
+        alice = await V1Client.open(server, "alice")  # the lobby: the only room
+        ws = await connect(server, "bob", "room=other")
+        assert await closed(ws) == (1008, "The server cannot hold more rooms.", [])
+        carol = await legacy_join(server, "carol")  # the lobby still takes members
+        await alice.expect("join", user="carol")
+        await close_legacy(carol)
+        await alice.close()
+    run(scenario())
+
+
+def test_a_v1_client_whose_url_room_is_refused_stays_connected_and_can_join_another(
+        start_server):
+    server = start_server("--limits-max-rooms", "1")
+
+    async def scenario():
+        alice = await V1Client.open(server, "alice")  # the lobby: the only room
+        bob = V1Client(await V1Client.connect_raw(server, "bob", "room=other"), "bob")
+        await bob.expect("hello", user="bob")
+        await bob.expect("error", code="room_limit", room="other")
+        joined = await bob.join("lobby")
+        assert sorted(joined["users"]) == ["alice", "bob"]
+        await close_all(alice, bob)
+    run(scenario())

@@ -229,3 +229,17 @@ def test_a_binary_frame_closes_with_1003_and_the_room_is_told(shared_server):
         await bystander.expect("leave", user=client.name)
         await bystander.close()
     run(scenario())
+
+
+def test_a_room_left_takes_no_more_requests(shared_server):
+    async def scenario():
+        client = await V1Client.open(shared_server, fresh_name())
+        await client.join("dev")
+        await client.leave("dev")
+        await expect_refusal(shared_server, client,
+                             {"type": "send", "room": "dev", "text": "gone", "client_id": "c8"},
+                             "not_joined", "dev", "c8")
+        await expect_refusal(shared_server, client, {"type": "leave", "room": "dev"},
+                             "not_joined", "dev")
+        await client.close()
+    run(scenario())

@@ -21,7 +21,7 @@ import os
 import jsonschema
 import websockets
 
-from parley_client import WAIT, chat_url
+from parley_client import WAIT, chat_url, track
 
 SUBPROTOCOL = "parley.v1"
 STORED = ("message", "join", "leave")
@@ -133,10 +133,10 @@ class V1Client:
 
     @staticmethod
     async def connect_raw(server, name, query=None, subprotocols=(SUBPROTOCOL,)):
-        return await websockets.connect(
+        return track(await websockets.connect(
             chat_url(server, name, query), subprotocols=list(subprotocols) or None,
             open_timeout=WAIT, close_timeout=WAIT, compression=None, ping_interval=None,
-            max_size=None, max_queue=None)
+            max_size=None, max_queue=None))
 
     # ------------------------------------------------------------ receiving
 
