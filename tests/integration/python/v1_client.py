@@ -8,7 +8,9 @@ the traffic is schema-valid. It also checks what the schema cannot say:
 * per room, the stored events (message, join, leave) arriving live carry consecutive ids, each
   the previous id + 1, starting after `joined.last_id`: a lost or doubled event fails the test
   at once. The one repeat allowed is the answer to a `client_id` retry, which must be the
-  original event itself.
+  original event itself;
+* the events of a `joined` or `history` account for every id from their first to their last,
+  with a `gap` wherever ids jump.
 
 Every wait has a timeout; nothing sleeps to synchronise.
 """
@@ -153,6 +155,13 @@ class V1Client:
     def _track(self, event):
         kind = event["type"]
         room = event.get("room")
+        if kind in ("joined", "history") and event["events"]:
+            # Replayed events account for every id between the first and the last, with a gap
+            # wherever ids jump.
+            events = event["events"]
+            first = events[0].get("id", events[0].get("from"))
+            last = events[-1].get("id", events[-1].get("to"))
+            coverage(events, first - 1, last)
         if kind == "joined":
             self.joined[room] = event
             self.last_id[room] = event["last_id"]
