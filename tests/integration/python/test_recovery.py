@@ -325,7 +325,10 @@ def test_kill_9_never_repeats_an_id_and_leaves_a_readable_database(start_server,
         for event in events:
             if event["type"] in STORED and event["id"] <= last_seen:
                 assert event == seen[("lobby", event["id"])]
+        # A plain join's recent history has the jump as a gap too.
+        dave = await V1Client.open(again, "dave")
+        assert any(e["type"] == "gap" for e in dave.joined["lobby"]["events"])
         said, _ = await bob.say("lobby", "after the crash")
         assert said["id"] > last_seen
-        await close_all(bob, carol)
+        await close_all(bob, carol, dave)
     run(after_restart())

@@ -105,6 +105,32 @@ def test_joined_holds_the_newest_on_join_events_before_the_own_join(start_server
     run(scenario())
 
 
+def test_the_user_is_the_percent_decoded_name(server):
+    async def scenario():
+        alice = await V1Client.open(server, "alice")
+        ws = await V1Client.connect_raw(server, "J%C3%BCrgen")
+        jurgen = V1Client(ws, "Jürgen")
+        await jurgen.expect("hello", user="Jürgen")
+        joined = await jurgen.expect("joined", room="lobby")
+        assert sorted(joined["users"]) == ["Jürgen", "alice"]
+        await alice.expect("join", user="Jürgen")
+        message, _ = await jurgen.say("lobby", "grüß dich")
+        assert message["from"] == "Jürgen"
+        await close_all(alice, jurgen)
+    run(scenario())
+
+
+def test_a_since_beyond_the_last_id_is_answered_as_a_fresh_join_with_reset(server):
+    async def scenario():
+        alice = await V1Client.open(server, "alice", "since=5")
+        assert alice.joined["lobby"]["reset"] is True
+        assert [e["id"] for e in alice.joined["lobby"]["events"]] == [1]
+        dev = await alice.join("dev", since=3)
+        assert dev["reset"] is True and dev["last_id"] == 1
+        await alice.close()
+    run(scenario())
+
+
 # ---------------------------------------------------------------- stored events
 
 
@@ -263,6 +289,9 @@ def test_history_pages_back_through_every_stored_event_oldest_first(server):
             before = page["events"][0]["id"]
         assert pages == [list(range(26, 46)), list(range(6, 26)), list(range(1, 6))]
 
+        for before in (0, 1):  # nothing below the first id
+            await alice.send({"type": "history", "room": "lobby", "before": before})
+            assert (await alice.expect("history", room="lobby"))["events"] == []
         await alice.send({"type": "history", "room": "lobby", "before": 11, "limit": 100})
         page = await alice.expect("history", room="lobby")
         assert [e["id"] for e in page["events"]] == list(range(1, 11))
