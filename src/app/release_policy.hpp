@@ -34,10 +34,10 @@ class release_policy {
   [[nodiscard]] bool burst_is_over(std::uint64_t this_tick) const;
   [[nodiscard]] bool heap_fell(std::uint64_t heap_in_use) const;
 
-  std::uint64_t after_bytes_;  // activity (or heap fallen) since the last release worth one
-  std::uint64_t quiet_below_;  // a tick with less activity than this is quiet
-  std::uint64_t released_at_;  // the counter at the last release (or at start)
-  std::uint64_t last_tick_;    // the counter at the previous tick
+  std::uint64_t after_bytes_;    // activity (or heap fallen) since the last release worth one
+  std::uint64_t quiet_below_;    // a tick with less activity than this is quiet
+  std::uint64_t released_at_;    // the counter at the last release (or at start)
+  std::uint64_t last_tick_;      // the counter at the previous tick
   std::uint64_t heap_peak_ = 0;  // the most heap in use seen at a tick since the last release
 };
 

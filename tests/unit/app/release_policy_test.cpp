@@ -100,7 +100,8 @@ TEST(release_policy, with_one_byte_releases_after_any_activity_then_a_silent_tic
 // --- the heap in use falling below its peak, while the traffic goes on ------------------------
 
 // Busy ticks (never quiet) with the heap at each of `heap` in turn; returns how many released.
-int run_busy(release_policy& policy, std::uint64_t& counter, std::initializer_list<std::uint64_t> heap) {
+int run_busy(release_policy& policy, std::uint64_t& counter,
+             std::initializer_list<std::uint64_t> heap) {
   int releases = 0;
   for (const auto in_use : heap) {
     counter += k_after;

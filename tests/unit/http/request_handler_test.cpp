@@ -239,14 +239,16 @@ struct timeout_counts {
   static timeout_counts now(std::size_t loop) {
     using obs::metrics::rejection;
     const auto& m = obs::metrics::for_loop(loop);
-    const auto rejected = [&](rejection r) { return m.rejections[static_cast<std::size_t>(r)].value(); };
+    const auto rejected = [&](rejection r) {
+      return m.rejections[static_cast<std::size_t>(r)].value();
+    };
     std::uint64_t answered = 0;  // http_requests_total{status="408"}, any method
     const auto status = static_cast<std::size_t>(
         std::find(obs::metrics::k_statuses.begin(), obs::metrics::k_statuses.end(), 408) -
         obs::metrics::k_statuses.begin());
     for (const auto& method : m.http_requests) answered += method[status].value();
-    return {rejected(rejection::http_no_request_timeout),
-            rejected(rejection::http_request_timeout), answered};
+    return {rejected(rejection::http_no_request_timeout), rejected(rejection::http_request_timeout),
+            answered};
   }
   timeout_counts operator-(const timeout_counts& o) const {
     return {no_request - o.no_request, partial_request - o.partial_request,
