@@ -2,7 +2,7 @@
 two changes a kubelet would not need: the image under test, and each container port published
 on a free loopback port (podman publishes a container port on the same host port otherwise,
 and 9090 may be taken here). The chat check of test_image_runs.py, through the pod; the root
-file system is read-only and history goes to the pod's volume; `kube down` drains the pod."""
+file system is read-only and history goes to the pod's volume; stopping the pod drains it."""
 import asyncio
 
 import pytest
@@ -18,7 +18,7 @@ PLAYED = ("configmap.yaml", "deployment.yaml", "service.yaml")  # podman has no 
 
 @pytest.fixture(scope="module")
 def pod(engine_name, image, tmp_path_factory):
-    """{"container": id, "http": Endpoint, "manifest": path} of the played Deployment's pod."""
+    """{"pod": id, "container": id, "http": Endpoint, "manifest": path}: the played pod."""
     if engine_name != "podman":
         pytest.skip(f"{engine_name} cannot play Kubernetes YAML (podman kube play can)")
     documents = [doc for name in PLAYED for doc in files.yaml_documents("deploy", "k8s", name)]
@@ -33,13 +33,14 @@ def pod(engine_name, image, tmp_path_factory):
     manifest.write_text(yaml.safe_dump_all(documents))
 
     played = ce.engine("kube", "play", "--replace", manifest).stdout
+    pod_id = played.split("Pod:")[1].split()[0]
     container_id = played.split("Container:")[1].split()[0]
     try:
         ce.wait_for_log(container_id, r"listening on http://0\.0\.0\.0:9090/")
-        yield {"container": container_id, "manifest": manifest,
+        yield {"pod": pod_id, "container": container_id, "manifest": manifest,
                "http": ce.Endpoint(host_ports["http"], host_ports["metrics"])}
     finally:
-        print(f"---- pod output ----\n{ce.logs(container_id)}")
+        print(f"---- pod output ----\n{ce.logs(container_id)}")  # gone after the last test
         ce.engine("kube", "down", manifest, check=False)
 
 
@@ -69,16 +70,22 @@ def test_the_root_is_read_only_and_history_goes_to_the_pods_volume(pod):
     assert "parley.db" in listing and "parley.lock" in listing, listing
 
 
-def test_kube_down_closes_users_with_1001_and_removes_the_pod(pod):
+def test_stopping_the_pod_closes_users_with_1001_and_kube_down_removes_it(pod):
+    """`pod stop` is what a kubelet does to a terminating pod: SIGTERM, the drain, exit 0.
+    (Podman 4.3's `kube down` removes a running pod without stopping it first, which cuts the
+    connections: its users would see 1006, so the pod is stopped before it.)"""
     endpoint = pod["http"]
+    grace = files.deployment()["spec"]["template"]["spec"]["terminationGracePeriodSeconds"]
 
     async def scenario():
         alice = await join(endpoint, "alice", query=f"room={ROOM}")
         loop = asyncio.get_running_loop()
-        stopping = loop.run_in_executor(
-            None, lambda: ce.engine("kube", "down", pod["manifest"], timeout=90))
-        code, reason, _ = await closed(alice, timeout=30)
+        stopping = loop.run_in_executor(None, lambda: ce.engine(
+            "pod", "stop", "-t", str(grace), pod["pod"], timeout=grace + 30))
+        code, reason, _ = await closed(alice, timeout=grace)
         assert (code, reason) == (1001, "Server is shutting down.")
         await stopping
     asyncio.run(scenario())
-    assert ce.engine("container", "exists", pod["container"], check=False).returncode == 1
+    assert ce.exit_code(pod["container"]) == 0, ce.logs(pod["container"])
+    ce.engine("kube", "down", pod["manifest"])
+    assert ce.engine("pod", "exists", pod["pod"], check=False).returncode == 1
