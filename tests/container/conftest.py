@@ -87,6 +87,7 @@ def image(engine_name, tmp_path_factory):
     _, destination = final_stage_copy()
     (context / "Containerfile").write_text(f"FROM {RUNTIME_TAG}\nCOPY parley {destination}\n")
     options = ["--format", "docker"] if engine_name == "podman" else []
+    ce.engine("rmi", TEST_TAG, check=False)  # the last run's, so they do not pile up untagged
     ce.engine("build", *options, "-t", TEST_TAG, "-f", context / "Containerfile", context,
               timeout=300)
     return TEST_TAG
