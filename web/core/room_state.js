@@ -114,6 +114,7 @@ export class RoomState {
   connectionLost() {
     this.joined = false;
     this.loadingOlder = false;
+    this.users = [];
     this.typing.clear();
   }
 
