@@ -29,6 +29,7 @@ const sidebar = new SidebarView(document, window, {
     const problem = roomProblem(name);
     if (problem) return sidebar.showRoomProblem(problem);
     sidebar.clearRoomInput();
+    sidebar.closeDrawer({ focusToggle: false });
     openRoom(name);
     connection.focusMessage();
   },

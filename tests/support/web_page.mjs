@@ -28,7 +28,7 @@ export const ui = (page) => ({
   status: page.getByRole('status'),
   roomInput: page.getByLabel('Join or create a room'),
   rooms: page.getByRole('navigation', { name: 'Rooms' }),
-  roomLink: (room) => page.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: new RegExp(`^#${room}\\b`) }),
+  roomLink: (room) => page.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: new RegExp(`^#${room}(,|$)`) }),
   online: page.locator('#users > li'),
   typing: page.locator('#typing'),
   loadOlder: page.getByRole('button', { name: 'Load older messages' }),

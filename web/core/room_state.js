@@ -179,6 +179,7 @@ export class RoomState {
   #extend(id) {
     if (this.lastId === null || id > this.lastId) this.lastId = id;
     if (this.oldestId === null || id < this.oldestId) this.oldestId = id;
+    if (this.oldestId === 1) this.olderExhausted = true; // ids start at 1: nothing is older
   }
 
   #forgetHistory() {

@@ -86,11 +86,8 @@ export class SidebarView {
       link.href = hashForRoom(room.name);
       link.append(element(doc, 'span', 'room-hash', '#'), element(doc, 'span', 'room-name', room.name));
       if (room.name === current) link.setAttribute('aria-current', 'page');
-      if (room.unread > 0) {
-        const badge = element(doc, 'span', 'unread', String(room.unread));
-        badge.setAttribute('aria-label', `${room.unread} unread`);
-        link.append(badge);
-      }
+      link.setAttribute('aria-label', room.unread > 0 ? `#${room.name}, ${room.unread} unread` : `#${room.name}`);
+      if (room.unread > 0) link.append(element(doc, 'span', 'unread', String(room.unread)));
       li.append(link);
       if (room.name !== 'lobby') {
         const leave = element(doc, 'button', 'leave', '×');

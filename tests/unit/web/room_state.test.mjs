@@ -59,6 +59,9 @@ test('older pages go before, oldest first; an empty page means nothing older', (
   assert.equal(room.olderExhausted, false);
   room.applyHistory({ type: 'history', room: 'lobby', events: [] });
   assert.equal(room.olderExhausted, true);
+  const young = new RoomState('new');
+  young.applyJoined(joined([join('new', 1, 'alice')]), { me: 'alice', resumed: false, ownJoinNote: null });
+  assert.equal(young.olderExhausted, true, 'ids start at 1: nothing before the first');
 });
 
 test('unread: others\' messages while not read; the marker stands before the first of them', () => {
