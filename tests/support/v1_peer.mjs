@@ -44,7 +44,8 @@ export class V1Peer {
 
   /** Sends text with a fresh client_id; resolves with the server's message event (its id). */
   say(text, room = 'lobby') {
-    const clientId = `${this.name}-${++this.#nextId}`;
+    // Unique across connections too: the server says a repeated client_id of a user only once.
+    const clientId = `${this.name}-${process.pid}-${Date.now()}-${++this.#nextId}`;
     this.request({ type: 'send', room, text, client_id: clientId });
     return this.waitFor((e) => e.type === 'message' && e.client_id === clientId, `echo of ${text}`);
   }

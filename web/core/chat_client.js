@@ -168,7 +168,7 @@ export class ChatClient extends EventTarget {
       case 'hello': return this.#onHello(event);
       case 'joined': return this.#onJoined(event);
       case 'message': case 'join': case 'leave': return this.#onRoomEvent(event);
-      case 'history': return this.#withRoom(event, (room) => room.applyHistory(event), 'timeline');
+      case 'history': return this.#withRoom(event, (room) => room.applyHistory(event, { me: this.me }), 'timeline');
       case 'typing': return this.#onTyping(event);
       case 'error': return this.#onError(event);
       default: return undefined; // a newer server's event: ignored

@@ -48,7 +48,7 @@ export class RoomState {
       if (e.type === 'gap') return this.#gap(e);
       const presence = e.type === 'join' || e.type === 'leave';
       const own = presence && e.user === me;
-      this.#event(e, { show: !presence || (resumed && !own), live: resumed });
+      this.#event(e, { show: !presence || (resumed && !own), live: resumed, me });
     });
     if (event.reset) this.note('local', 'The server lost this room\'s history; it starts again here.');
   }
@@ -68,13 +68,13 @@ export class RoomState {
   }
 
   /** A page of older events (`history`), oldest first. Joins and leaves are history: left out. */
-  applyHistory(event) {
+  applyHistory(event, { me }) {
     this.loadingOlder = false;
     const events = Array.isArray(event.events) ? event.events : [];
     if (events.every((e) => e.type !== 'gap' && this.#ids.has(e.id))) this.olderExhausted = true;
     for (const e of events) {
       if (e.type === 'gap') this.#gap(e);
-      else this.#event(e, { show: e.type === 'message', live: false });
+      else this.#event(e, { show: e.type === 'message', live: false, me });
     }
   }
 

@@ -11,6 +11,10 @@ test('a fresh join shows the history\'s messages and the greeting, not old joins
   room.applyJoined(joined([join('lobby', 1, 'bob'), msg('lobby', 2, 'bob', 'anyone?'), leave('lobby', 3, 'carol'), join('lobby', 4, 'alice')]),
     { me: 'alice', resumed: false, ownJoinNote: 'greeting' });
   assert.deepEqual(texts(room), ['anyone?', 'Hi alice! You have successfully connected to the chat']);
+  assert.equal(room.entries[0].own, false);
+  const mine = new RoomState('lobby');
+  mine.applyJoined(joined([msg('lobby', 1, 'alice', 'earlier'), join('lobby', 2, 'alice')]), { me: 'alice', resumed: false, ownJoinNote: null });
+  assert.equal(mine.entries[0].own, true, 'own messages in history are marked own');
   assert.deepEqual(room.users, ['alice', 'bob']);
   assert.equal(room.lastId, 4);
   assert.equal(room.oldestId, 1);
@@ -52,12 +56,13 @@ test('older pages go before, oldest first; an empty page means nothing older', (
   const room = new RoomState('lobby');
   room.applyJoined(joined([msg('lobby', 10, 'bob', 'ten'), join('lobby', 11, 'alice')]), { me: 'alice', resumed: false, ownJoinNote: null });
   room.loadingOlder = true;
-  room.applyHistory({ type: 'history', room: 'lobby', events: [msg('lobby', 7, 'bob', 'seven'), join('lobby', 8, 'dan'), msg('lobby', 9, 'dan', 'nine')] });
+  room.applyHistory({ type: 'history', room: 'lobby', events: [msg('lobby', 7, 'bob', 'seven'), join('lobby', 8, 'dan'), msg('lobby', 9, 'dan', 'nine')] }, { me: 'dan' });
+  assert.deepEqual(room.entries.map((e) => e.own), [false, true, false], 'own messages in history are marked own');
   assert.equal(room.loadingOlder, false);
   assert.deepEqual(texts(room), ['seven', 'nine', 'ten']);
   assert.equal(room.oldestId, 7);
   assert.equal(room.olderExhausted, false);
-  room.applyHistory({ type: 'history', room: 'lobby', events: [] });
+  room.applyHistory({ type: 'history', room: 'lobby', events: [] }, { me: 'alice' });
   assert.equal(room.olderExhausted, true);
   const young = new RoomState('new');
   young.applyJoined(joined([join('new', 1, 'alice')]), { me: 'alice', resumed: false, ownJoinNote: null });
