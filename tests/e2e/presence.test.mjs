@@ -78,3 +78,17 @@ test('an indicator goes by itself when the typing stops', { timeout: 20_000 }, a
   await ui(erin).typing.filter({ hasText: 'fay is typing…' }).waitFor();
   await erin.waitForFunction(() => document.getElementById('typing').textContent === '', null, { timeout: 8000 });
 });
+
+test('links in messages: only http and https, opened apart from the page', async () => {
+  const gil = await openPage(browser, server);
+  cleanup.push(gil);
+  await connect(gil, 'gil');
+  const hal = await v1Peer(server, 'hal');
+  cleanup.push(hal);
+  await hal.say('docs at https://example.org/a?b=1&c=<x>, not javascript:alert(1) or data:text/html,<b>x</b>');
+  const entry = chatEntry(gil, 'docs at https://example.org/a?b=1&c=<x>, not javascript:alert(1) or data:text/html,<b>x</b>');
+  await entry.waitFor();
+  const links = await entry.locator('a').evaluateAll((as) => as.map((a) => [a.textContent, a.href, a.rel, a.target]));
+  assert.deepEqual(links, [['https://example.org/a?b=1&c=', 'https://example.org/a?b=1&c=', 'noopener noreferrer', '_blank']]);
+  assert.equal(await entry.locator('b').count(), 0);
+});

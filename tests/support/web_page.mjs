@@ -14,6 +14,10 @@ export async function openPage(browser, server, { viewport = { width: 1100, heig
   page.setDefaultTimeout(TIMEOUT);
   page.errors = [];
   page.on('pageerror', (err) => page.errors.push(String(err)));
+  // The server's Content-Security-Policy refusing something the client does is a bug of the client.
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && /Content Security Policy/i.test(msg.text())) page.errors.push(msg.text());
+  });
   await page.goto(`${server.httpUrl}/${hash}`);
   return page;
 }

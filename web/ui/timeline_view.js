@@ -2,7 +2,8 @@
 // marker, "load older" and the typing line. Items are kept by key and only added, moved or removed,
 // so a screen reader (role=log) announces just what is new, and scroll position survives.
 
-import { dayKey, dayLabel } from '../core/dates.js';
+import { dayLabel } from '../core/dates.js';
+import { timelineRows } from '../core/timeline_rows.js';
 import { typingText } from '../core/typing.js';
 import { appendWithLinks, element, timeElement } from './dom.js';
 
@@ -45,7 +46,7 @@ export class TimelineView {
     const atBottom = scrollHeight - scrollTop - clientHeight < STICKY_SCROLL_PX;
     const firstBefore = this.list.firstElementChild;
 
-    this.#reconcile(this.#withSeparators(room));
+    this.#reconcile(timelineRows(room.entries, room.markerKey));
 
     this.loadOlderButton.hidden = !canLoadOlder || room.olderExhausted;
     this.loadOlderButton.disabled = room.loadingOlder;
@@ -62,23 +63,6 @@ export class TimelineView {
 
   renderTyping(room, now) {
     this.typing.textContent = typingText(room.typing.at(now));
-  }
-
-  // The entries with a day separator wherever the local day changes (and above the first entry
-  // when that is not from today), and the "new messages" marker.
-  #withSeparators(room) {
-    const rows = [];
-    let lastDay = dayKey(new Date());
-    for (const entry of room.entries) {
-      if (entry.ts) {
-        const day = dayKey(entry.ts);
-        if (day !== lastDay) rows.push({ key: `day:${entry.key}`, kind: 'day', ts: entry.ts });
-        lastDay = day;
-      }
-      if (entry.key === room.markerKey) rows.push({ key: 'marker', kind: 'marker' });
-      rows.push(entry);
-    }
-    return rows;
   }
 
   #reconcile(rows) {
