@@ -268,7 +268,22 @@ export class ChatClient extends EventTarget {
       room.note('local', byClient ? 'You left the chat.' : text);
       this.#changed('timeline', room);
     }
+    this.#dropOutbox();
     this.#setStatus('idle', text, !byClient && code !== 1000);
+  }
+
+  // No connection will follow: what waits is not sent, and says so.
+  #dropOutbox() {
+    for (const room of this.rooms.values()) {
+      const items = this.#outbox.pending(room.name);
+      if (items.length === 0) continue;
+      for (const item of items) {
+        this.#outbox.settle(room.name, item.clientId);
+        room.removePending(item.clientId);
+        room.note('error', `Not sent: ${item.text}`);
+      }
+      this.#changed('timeline', room);
+    }
   }
 
   // Own messages among events (live or replayed) acknowledge what the outbox holds.

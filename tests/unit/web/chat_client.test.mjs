@@ -78,6 +78,21 @@ test('after a drop: Reconnecting…, then every room resumes from its last id, a
   assert.equal(client.status.text, 'Connected as alice.');
 });
 
+test('Disconnect while messages wait: they are not sent later, and say so', () => {
+  const { net, timers, client } = setup();
+  client.connect('alice');
+  welcome(net, 'alice', { lobby: [join('lobby', 1, 'alice')] });
+  net.last.drop(1006);
+  client.send('never mind');
+  client.disconnect();
+  assert.deepEqual(texts(client).slice(-2), ['You left the chat.', 'Not sent: never mind']);
+  assert.equal(client.currentRoom().entries.some((e) => e.pending), false);
+  client.connect('alice');
+  welcome(net, 'alice', { lobby: [join('lobby', 2, 'alice')] });
+  assert.deepEqual(net.last.sent, []);
+  assert.equal(timers.pending.size, 0);
+});
+
 test('no reconnect after Disconnect or a refusal', () => {
   const { net, timers, client } = setup();
   client.connect('alice');
