@@ -39,7 +39,7 @@ function keepSending(peer, prefix, acked) {
   return () => clearTimeout(timer);
 }
 
-test('a restart mid-chat: Reconnecting…, then every message once and in order, the queued one delivered once', { timeout: 60_000 }, async () => {
+test('a restart mid-chat: Reconnecting…, then every message once and in order, the queued one delivered once', { timeout: 90_000 }, async () => {
   const page = await openPage(browser, server);
   await connect(page, 'alice');
   await say(page, 'before the restart');
@@ -68,7 +68,9 @@ test('a restart mid-chat: Reconnecting…, then every message once and in order,
   const last = await bob2.say('the end');
   acked.push('the end');
 
-  await waitStatus(page, 'Connected as alice.');
+  // The backoff is random and grows while the server is down (1 s, 2 s, 4 s ... caps): wait up
+  // to a 30 s cap for the page's own retry.
+  await ui(page).status.filter({ hasText: 'Connected as alice.' }).waitFor({ timeout: 35_000 });
   await chatEntry(page, 'the end').waitFor();
   await bob2.waitFor((e) => e.type === 'message' && e.from === 'alice' && e.text === 'typed while down', 'the queued message');
 

@@ -35,7 +35,8 @@ export class TimelineView {
 
   /** Shows room (a RoomState) as it is now; canLoadOlder: connected and joined. */
   render(room, { canLoadOlder }) {
-    if (room.name !== this.#room) {
+    const switched = room.name !== this.#room;
+    if (switched) {
       this.#room = room.name;
       this.#items.clear();
       this.list.replaceChildren();
@@ -53,7 +54,11 @@ export class TimelineView {
     this.loadOlderButton.textContent = room.loadingOlder ? 'Loading…' : 'Load older messages';
     this.historyStart.hidden = !room.olderExhausted;
 
-    if (atBottom) {
+    const marker = this.#items.get('marker');
+    if (switched && marker) {
+      // Back in a room with news: start reading where the reader left off.
+      this.scroller.scrollTop = Math.max(0, marker.offsetTop - this.scroller.clientHeight / 3);
+    } else if (atBottom || switched) {
       this.scroller.scrollTop = this.scroller.scrollHeight;
     } else if (firstBefore && this.list.firstElementChild !== firstBefore) {
       // Older entries went in above: keep what the reader was looking at in place.
