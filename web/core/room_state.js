@@ -133,10 +133,9 @@ export class RoomState {
     if (this.entries.some((e) => e.key === key)) return;
     this.#extend(event.from);
     this.#extend(event.to);
-    const count = event.to - event.from + 1;
-    const text = count === 1 ? 'One event here could not be loaded.'
-      : `${count} events here could not be loaded.`;
-    this.#insert({ key, pos: event.from, rank: RANK_EVENT, kind: 'gap', text, ts: null });
+    // Not a count: after a crash most of the ids skipped were never used.
+    const text = 'Some history here could not be loaded.';
+    this.#insert({ key, pos: event.from, rank: RANK_EVENT, kind: 'gap', text, ts: null, from: event.from, to: event.to });
   }
 
   // Records a stored event; shows it when `show`. `live`: it arrived after the reader joined, so
