@@ -37,6 +37,7 @@ export class ChatClient extends EventTarget {
   #greet = false;       // the next `joined` of the first room shows the tutorial's greeting
   #pageVisible = true;
   #lostNoted = false;   // this outage already has its note in the timeline
+  #urlRoom = null;      // the room in the current connection's URL (joined without a request)
 
   constructor({ session, location, rooms = [DEFAULT_ROOM], current = DEFAULT_ROOM,
     now = () => Date.now(), newId = () => newClientId() }) {
@@ -158,6 +159,7 @@ export class ChatClient extends EventTarget {
   #nextUrl() {
     const room = this.currentRoom();
     const since = this.#resuming ? room.lastId : null;
+    this.#urlRoom = room.name;
     return chatUrl(this.#location, { name: this.me, age: this.#age, room: room.name, since });
   }
 
@@ -183,7 +185,7 @@ export class ChatClient extends EventTarget {
     this.#lostNoted = false;
     this.#setStatus('connected', `Connected as ${this.me}.`);
     for (const room of this.rooms.values()) {
-      if (room.name === this.current) continue;
+      if (room.name === this.#urlRoom) continue;
       this.#session.send(request.join(room.name, this.#resuming ? room.lastId : null));
     }
   }
@@ -191,7 +193,7 @@ export class ChatClient extends EventTarget {
   #onJoined(event) {
     const room = this.#room(event.room);
     if (!room) return this.#session.send(request.leave(event.room)); // left while joining
-    const first = room.name === this.current;
+    const first = room.name === this.#urlRoom;
     const resumed = this.#resuming && room.lastId !== null;
     let ownJoinNote = resumed ? null : 'joined';
     if (first && this.#greet) ownJoinNote = 'greeting';

@@ -164,3 +164,14 @@ test('a send the server refuses is no longer pending and says why', () => {
   assert.deepEqual(texts(client).slice(1), ['Not sent: Text too long.']);
   assert.equal(client.send('y'.repeat(101)), false, 'over the hello\'s max_text_bytes');
 });
+
+test('a room opened while connecting is joined once the server says hello; the URL\'s room is not joined twice', () => {
+  const { net, client } = setup();
+  client.connect('alice');
+  client.openRoom('dev'); // before the hello
+  net.last.open();
+  net.last.receive(hello('alice'));
+  assert.deepEqual(net.last.sent, [{ type: 'join', room: 'dev' }]);
+  net.last.receive({ type: 'joined', room: 'lobby', users: ['alice'], last_id: 1, events: [join('lobby', 1, 'alice')] });
+  assert.deepEqual(texts(client, 'lobby'), ['Hi alice! You have successfully connected to the chat']);
+});
