@@ -50,7 +50,8 @@ export class TimelineView {
     const firstBefore = this.list.firstElementChild;
 
     this.#reconcile(timelineRows(room.entries, room.markerKey));
-    if (switched) this.list.removeAttribute('aria-busy');
+    // After the accessibility tree has taken the new entries in, the log speaks again.
+    if (switched) requestAnimationFrame(() => this.list.removeAttribute('aria-busy'));
 
     this.loadOlderButton.hidden = !canLoadOlder || room.olderExhausted;
     this.loadOlderButton.disabled = room.loadingOlder;
