@@ -70,6 +70,11 @@ test('phone: no horizontal scrolling, and the rooms drawer opens, closes with Es
   assert.equal(await focused(phone), '#lobby', 'focus moves into the drawer');
   assert.equal(await horizontalOverflow(phone), 0, 'with the drawer open');
   await screenshot(phone, 'phone-drawer');
+  for (let i = 0; i < 8; i++) {
+    await phone.keyboard.press('Tab');
+    assert.equal(await phone.evaluate(() => !!document.activeElement.closest('#main, #send-form, #connect-form')), false,
+      'Tab stays out of what the drawer covers');
+  }
   await phone.keyboard.press('Escape');
   await ui(phone).rooms.waitFor({ state: 'hidden' });
   assert.equal(await focused(phone), 'rooms-toggle', 'focus returns to the Rooms button');
@@ -82,6 +87,13 @@ test('phone: no horizontal scrolling, and the rooms drawer opens, closes with Es
   await ui(phone).roomLink('lobby').click();
   await ui(phone).rooms.waitFor({ state: 'hidden' });
   await phone.locator('#room-title', { hasText: 'lobby' }).waitFor();
+
+  // Open on a phone, then the window grows: the sidebar is just a sidebar, and nothing is inert.
+  await ui(phone).drawerToggle.click();
+  await phone.setViewportSize({ width: 1000, height: 700 });
+  await phone.waitForFunction(() => !document.getElementById('main').inert);
+  await say(phone, 'wide again');
+  await chatEntry(phone, 'wide again').waitFor();
 });
 
 test('keyboard only: connect, send, join a room and switch back, with visible focus', async () => {
