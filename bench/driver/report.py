@@ -51,8 +51,8 @@ def workload_section(load, summary, config):
     if load.mode == "fanout":
         shape = f"--rate {load.rate}" if load.rate else f"--window {config['window']}"
         rooms = f", {load.rooms} rooms" if load.rooms > 1 else ""
-        lines.append(f"Load: {shape}{rooms}, {config['size']}-byte messages, {config['duration']} s "
-                     f"measured after {config['warmup']} s of warm-up.")
+        lines.append(f"Load: {shape}{rooms}, {config['size']}-byte messages, "
+                     f"{config['duration']} s measured after {config['warmup']} s of warm-up.")
     if load.extra_args:
         lines.append(f"Load generator: `{' '.join(load.extra_args)}`.")
     lines.append(f"{config['rounds']} round(s), a fresh server each; median (min–max).")
