@@ -237,3 +237,15 @@ def test_a_v1_client_whose_url_room_is_refused_stays_connected_and_can_join_anot
         assert sorted(joined["users"]) == ["alice", "bob"]
         await close_all(alice, bob)
     run(scenario())
+
+
+def test_a_connection_in_no_room_still_holds_its_name(server):
+    async def scenario():
+        alice = await V1Client.open(server, "alice")
+        await alice.leave("lobby")
+        ws = await V1Client.connect_raw(server, "alice", "room=dev")
+        assert (await closed(ws))[:2] == (1003, "Username already exists.")
+        joined = await alice.join("dev")  # and can join again
+        assert joined["users"] == ["alice"]
+        await alice.close()
+    run(scenario())
