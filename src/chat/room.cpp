@@ -13,10 +13,6 @@
 namespace parley::chat {
 namespace {
 
-// Ids reserved in the store per write: a crash skips at most this many ids of a room (clients
-// resuming across the jump get a gap), and a busy room writes a reservation every few thousand
-// events rather than with each.
-constexpr std::uint64_t k_id_block = 4096;
 constexpr std::uint64_t k_no_limit = std::numeric_limits<std::uint64_t>::max();
 
 std::int64_t now_ms() {

@@ -23,6 +23,11 @@
 
 namespace parley::chat {
 
+// Ids reserved in the store per write: a crash skips at most this many ids of a room (clients
+// resuming across the jump get a gap), and a busy room writes a reservation every few thousand
+// events rather than with each.
+constexpr std::uint64_t k_id_block = 4096;
+
 // How much history rooms keep and hand out (the [history] keys).
 struct history_settings {
   std::size_t on_join = 50;          // events a join without `since` receives
