@@ -285,7 +285,9 @@ void room::collect(std::uint64_t after, std::uint64_t before, std::size_t limit,
 void room::from_store(std::uint64_t after, std::uint64_t before, std::size_t limit,
                       std::uint64_t upper, bool ok, std::vector<store::event> events,
                       const collected_fn& done) {
-  if (cache_.floor() > upper) {  // memory let go of what lay above the read: read again
+  // The read stopped at memory's floor for memory to give the rest, but memory has let go of
+  // some of it meanwhile: read again. (A read that stopped at `before` needs nothing of memory.)
+  if (upper < before && cache_.floor() > upper) {
     collect(after, before, limit, done);
     return;
   }
