@@ -89,6 +89,9 @@ void room::join(join_ticket ticket) {
 void room::leave(std::uint64_t member, std::size_t loop, std::shared_ptr<departure> departure) {
   shards_[loop].remove(member);
   context_.loops.post(home_loop_, [this, member, departure = std::move(departure)] {
+    // A join not yet sequenced is called off now, in the order the member asked, not when the
+    // leave's turn comes: a join the member asks for after this leave must not be taken for it.
+    joining_.erase(member);
     run_or_queue([this, member, departure] { finish_leave(member, departure); });
   });
 }
@@ -124,7 +127,10 @@ void room::history(std::uint64_t member, std::size_t loop, std::optional<std::ui
 }
 
 void room::begin_join(join_ticket ticket) {
-  joining_.insert(ticket.member);
+  if (ticket.number == 0) {  // not a join collecting again
+    ticket.number = ++joins_begun_;
+    joining_[ticket.member] = ticket.number;
+  }
   auto shared = std::make_shared<join_ticket>(std::move(ticket));
   if (shared->speaks == protocol::legacy) {
     run_or_queue([this, shared] { finish_join(*shared, {}); });
@@ -145,13 +151,17 @@ void room::begin_join(join_ticket ticket) {
 }
 
 void room::finish_join(join_ticket& ticket, collection replay) {
-  if (joining_.erase(ticket.member) == 0) return;  // it left before its join was sequenced
+  const auto pending = joining_.find(ticket.member);
+  if (pending == joining_.end() || pending->second != ticket.number) {
+    return;  // it left before its join was sequenced
+  }
   const bool v1_member = ticket.speaks == protocol::v1;
   if (v1_member && cache_.floor() > replay.memory_from) {
     // Memory let go of events the replay counted on finding there: collect again.
     begin_join(std::move(ticket));
     return;
   }
+  joining_.erase(pending);
   const std::uint64_t after = ticket.since.value_or(0);
   if (v1_member) {
     // Events sequenced after the replay was collected (it may have waited for ids).
@@ -209,8 +219,7 @@ void room::finish_join(join_ticket& ticket, collection replay) {
 void room::finish_leave(std::uint64_t member, const std::shared_ptr<departure>& departure) {
   const auto found = std::find_if(present_.begin(), present_.end(),
                                   [member](const present_user& p) { return p.member == member; });
-  if (found == present_.end()) {
-    joining_.erase(member);  // left before its join was sequenced: nobody saw it come
+  if (found == present_.end()) {  // left before its join was sequenced: nobody saw it come
     if (departure) departure->room_left();
     return;
   }
