@@ -30,6 +30,16 @@ double mebibytes(std::uint64_t bytes) {
   return static_cast<double>(bytes) / (1024.0 * 1024.0);
 }
 
+// Bytes the heap holds for the program now, in every malloc arena (chunks from mmap, which go
+// back to the system when freed, are not counted); 0 where glibc's mallinfo2 is not at hand.
+std::uint64_t heap_in_use() {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 33)
+  return mallinfo2().uordblks;
+#else
+  return 0;
+#endif
+}
+
 // Returns free pages of every malloc arena to the system (madvise), not only the heap's top.
 void trim_heap() {
 #if defined(__GLIBC__)
@@ -67,7 +77,7 @@ void memory_release::do_wait() {
 
 void memory_release::on_tick(boost::system::error_code ec) {
   if (ec) return;  // operation_aborted: the loop is going away
-  if (policy_.tick(activity(obs::metrics::loops(loop_count_)))) release();
+  if (policy_.tick(activity(obs::metrics::loops(loop_count_)), heap_in_use())) release();
   do_wait();
 }
 

@@ -22,11 +22,14 @@ namespace parley::app {
 // any thread may call it; the sum never goes down.
 std::uint64_t activity(std::span<const obs::metrics::loop_metrics> loops);
 
-// Hands freed heap memory back to the system once a burst is over. glibc keeps what the server
-// frees in the middle of its heap (10,000 joins free millions of notices), so without this the
-// RSS stays far above what is live. Every `interval`, on `loop` (its thread only), it asks a
-// release_policy about the activity of the first `loop_count` loops and, when told to, calls
-// malloc_trim(0), counts it in `loop`'s metrics and logs the RSS before and after at debug.
+// Hands freed heap memory back to the system once a burst is over or the heap in use has fallen
+// well below its peak. glibc keeps what the server frees in the middle of its heap (10,000 joins
+// free millions of notices, a flood's full output queues free as many frames), so without this
+// the RSS stays far above what is live. Every `interval`, on `loop` (its thread only), it asks a
+// release_policy about the activity of the first `loop_count` loops and the heap in use
+// (mallinfo2, which walks each arena's free lists: once an interval, not per turn) and, when told
+// to, calls malloc_trim(0), counts it in `loop`'s metrics and logs the RSS before and after at
+// debug.
 class memory_release {
  public:
   memory_release(net::event_loop& loop, std::size_t loop_count, std::chrono::milliseconds interval,

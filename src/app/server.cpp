@@ -27,7 +27,7 @@ std::vector<std::unique_ptr<net::event_loop>> make_loops(const config::options& 
   const unsigned threads =
       options.threads == 0 ? std::max(1U, std::thread::hardware_concurrency()) : options.threads;
   const net::output_limits limits{options.max_queued_bytes, options.soft_queued_bytes,
-                                  options.slow_consumer_grace};
+                                  options.slow_consumer_grace, options.socket_send_buffer};
   std::vector<std::unique_ptr<net::event_loop>> loops;
   for (unsigned i = 0; i < threads; ++i)
     loops.push_back(std::make_unique<net::event_loop>(i, limits));

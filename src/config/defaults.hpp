@@ -32,6 +32,11 @@ constexpr std::uint64_t max_queued_bytes = std::uint64_t{16} * 1024 * 1024;
 // before it is closed: 1 MiB is about 10,000 chat lines, a minute of a very busy room.
 constexpr std::uint64_t soft_queued_bytes = std::uint64_t{1024} * 1024;
 constexpr std::chrono::milliseconds slow_consumer_grace{10'000};
+// Each client socket's kernel send buffer (SO_SNDBUF; Linux doubles it for its bookkeeping). Left
+// to itself the kernel grows it to tcp_wmem's maximum, 4 MiB, all of it output a client may leave
+// unread before the limits above even see any; 256 KiB is a few round trips of a busy room, and
+// fan-out throughput does not change (bench/RESULTS.md).
+constexpr std::uint64_t socket_send_buffer = std::uint64_t{256} * 1024;
 // Time to send a complete HTTP request after connecting (and between keep-alive requests).
 constexpr std::chrono::milliseconds handshake_timeout{10'000};
 // A quiet WebSocket is pinged after this long and dropped after twice this long without a byte:
@@ -79,6 +84,7 @@ constexpr std::chrono::milliseconds storage_commit_interval{20};
 constexpr std::chrono::milliseconds memory_release_interval{1'000};
 // A burst worth a malloc_trim: 16 MiB of traffic (or 4,096 connections ended) since the last one.
 // Less would trim after ordinary chat, where glibc keeps little; a tick is quiet below 1/16 of it.
+// The heap in use falling by as much (and by a quarter) from its peak is worth one too.
 constexpr std::uint64_t memory_release_after_bytes = std::uint64_t{16} * 1024 * 1024;
 
 // [metrics]

@@ -25,6 +25,7 @@ struct options {
   std::uint64_t max_queued_bytes = defaults::max_queued_bytes;
   std::uint64_t soft_queued_bytes = defaults::soft_queued_bytes;
   std::chrono::milliseconds slow_consumer_grace = defaults::slow_consumer_grace;
+  std::uint64_t socket_send_buffer = defaults::socket_send_buffer;  // SO_SNDBUF; 0: the kernel's
   std::chrono::milliseconds handshake_timeout = defaults::handshake_timeout;
   std::chrono::milliseconds close_timeout = defaults::close_timeout;
   std::chrono::milliseconds ping_interval = defaults::ping_interval;  // 0: never ping

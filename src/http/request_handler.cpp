@@ -157,6 +157,7 @@ std::size_t request_handler::on_data(std::span<char> bytes) {
     }
     if (!parser_->parser.is_done()) continue;
     if (!serve()) return used;
+    answered_any_ = true;
     parser_ = std::make_unique<request_parser>();
     request_began_ = used < bytes.size();  // the next request's first bytes are here already
     request_started_ = transport_.now();
@@ -282,10 +283,14 @@ bool request_handler::serve() {
 }
 
 void request_handler::on_timeout() {
-  if (request_began_) {  // an idle keep-alive connection timing out is no bad request
+  if (request_began_) {
     obs::http_log().info("request timeout");
     count(408);
-  }
+  } else if (!answered_any_) {  // a connection that never sent a byte: no request to count
+    obs::http_log().info("request timeout: nothing sent since connecting");
+    obs::metrics::for_loop(transport_.loop_index())
+        .count_rejection(obs::metrics::rejection::http_no_request_timeout);
+  }  // else an idle keep-alive connection ending: no bad input
   response answer;
   answer.status = 408;
   answer.body = "Request Timeout\n";

@@ -38,6 +38,7 @@ class request_handler final : public net::connection_handler {
   site& site_;
   std::unique_ptr<request_parser> parser_;
   bool request_began_ = false;  // bytes of the current request have arrived
+  bool answered_any_ = false;   // a request was answered: a timeout now is a keep-alive's idle end
   std::chrono::steady_clock::time_point request_started_{};
 };
 

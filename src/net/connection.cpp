@@ -11,6 +11,7 @@
 #include <array>
 #include <boost/asio/ip/tcp.hpp>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <span>
 
@@ -52,6 +53,11 @@ connection::~connection() {
 void connection::start(std::unique_ptr<connection_handler> handler) {
   const int on = 1;
   ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);  // we cork ourselves
+  // A bounded send buffer, so that the output limits count most of what the peer left unread.
+  if (const auto size = loop_.limits().socket_send_buffer; size > 0) {
+    const int bytes = static_cast<int>(std::min<std::size_t>(size, INT_MAX));
+    ::setsockopt(fd_, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes);
+  }
   handler_ = std::move(handler);
   self_ = shared_from_this();
   loop_.metrics().connections_opened.add();
@@ -167,9 +173,27 @@ bool connection::over_output_limits() {
   const auto now = std::chrono::steady_clock::now();
   if (above_soft_since_ == std::chrono::steady_clock::time_point{}) {
     above_soft_since_ = now;
+    watch_soft_limit(now);
     return false;
   }
   return now - above_soft_since_ >= limits.grace;
+}
+
+void connection::watch_soft_limit(std::chrono::steady_clock::time_point since) {
+  if (soft_watched_) return;  // its check comes, and watches again from the newer `since`
+  soft_watched_ = true;
+  loop_.soft_limits().watch(shared_from_this(), since + loop_.limits().grace);
+}
+
+void connection::on_grace_over() {
+  soft_watched_ = false;
+  if (state_ != state::open || slow_consumer_) return;
+  if (above_soft_since_ == std::chrono::steady_clock::time_point{}) return;  // it caught up
+  if (std::chrono::steady_clock::now() - above_soft_since_ >= loop_.limits().grace) {
+    give_up_on_slow_consumer();
+  } else {
+    watch_soft_limit(above_soft_since_);  // it caught up, then fell behind again later
+  }
 }
 
 void connection::give_up_on_slow_consumer() {

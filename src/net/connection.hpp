@@ -43,6 +43,9 @@ class connection final : public transport, public std::enable_shared_from_this<c
   void flush();
   // The deadline set with start_timer has come (called by the loop's deadline_queue).
   void on_deadline();
+  // The grace period above the soft output limit may be over (called by the loop's
+  // soft_limit_watch): a peer still above it is a slow consumer, whether or not more is queued.
+  void on_grace_over();
 
   // transport
   void send(const shared_bytes& bytes) override;
@@ -77,6 +80,8 @@ class connection final : public transport, public std::enable_shared_from_this<c
   // Whether queueing has just made the peer a slow consumer (checks the clock only when above the
   // soft limit).
   bool over_output_limits();
+  // Has the loop check the soft limit again when the grace period from `since` ends.
+  void watch_soft_limit(std::chrono::steady_clock::time_point since);
   void give_up_on_slow_consumer();
   void wait_writable();
   void begin_drain();
@@ -107,6 +112,7 @@ class connection final : public transport, public std::enable_shared_from_this<c
   bool in_on_data_ = false;
   bool slow_consumer_ = false;  // output is being dropped until the handler has been told
   bool upgraded_ = false;       // handed to another protocol (WebSocket): for the metrics
+  bool soft_watched_ = false;   // in the loop's soft_limit_watch
 };
 
 }  // namespace parley::net

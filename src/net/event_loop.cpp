@@ -38,7 +38,8 @@ event_loop::event_loop(std::size_t index, output_limits limits)
       metrics_(obs::metrics::for_loop(index)),
       work_(context_.get_executor()),
       ready_set_(context_, make_epoll_set()),
-      receive_buffer_(k_receive_buffer_size) {
+      receive_buffer_(k_receive_buffer_size),
+      soft_limits_(context_) {
   deadlines_ = std::make_unique<deadline_queue>(context_);
   wait_ready();
 }

@@ -14,6 +14,7 @@
 #include "net/deadline_queue.hpp"
 #include "net/local_bytes.hpp"
 #include "net/output_limits.hpp"
+#include "net/soft_limit_watch.hpp"
 #include "obs/metrics/loop_metrics.hpp"
 
 namespace parley::net {
@@ -61,6 +62,8 @@ class event_loop {
 
   // Each connection's limits on unsent output.
   [[nodiscard]] const output_limits& limits() const { return limits_; }
+  // The connections above their soft output limit, checked when their grace period ends.
+  soft_limit_watch& soft_limits() { return soft_limits_; }
 
   // Schedules a flush of `conn` at the end of this loop turn (corking: many sends, one write).
   void defer_flush(std::shared_ptr<connection> conn);
@@ -109,6 +112,7 @@ class event_loop {
   boost::asio::posix::stream_descriptor ready_set_;  // the epoll set of the loop's connections
   std::vector<char> receive_buffer_;
   std::vector<std::shared_ptr<connection>> to_flush_;
+  soft_limit_watch soft_limits_;  // after context_: its timer goes first
   std::vector<outbox> outboxes_;  // by target loop index
   bool end_of_turn_scheduled_ = false;
   std::vector<connection*> connections_;  // each knows its place (connection::registry_slot_)

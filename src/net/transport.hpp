@@ -46,7 +46,9 @@ class transport {
   // limits, so a slow consumer, or a client closed while above its soft limit, is still told why.
   // At most one per connection, and small, so it cannot grow memory.
   virtual void send_last(std::string bytes) { send(std::move(bytes)); }
-  // False once the connection is closing or closed: a handler stops parsing and acting then.
+  // False once the connection is closing or closed, or while a slow consumer's close is pending:
+  // a handler stops parsing and acting then. It returns from on_data what it used, so that what
+  // follows keeps its framing if the connection goes on (a WebSocket waiting for a close frame).
   [[nodiscard]] virtual bool is_open() const = 0;
   // Sends what is queued, then closes (half-close first, so the peer reads every byte we sent).
   virtual void close_after_flush() = 0;

@@ -148,8 +148,10 @@ std::size_t session::on_data(std::span<char> bytes) {
     used += result.frame_size();
     handle_frame(result.header, payload, checked);
   }
-  // Once closed, whatever else the client sends is read and dropped.
-  return state_ == state::closed || !transport_.is_open() ? bytes.size() : used;
+  // Once closed, whatever else the client sends is read and dropped. A transport that stopped
+  // taking output (a slow consumer about to be closed) keeps the unparsed rest instead: the
+  // session parses on from the same frame boundary once it is closing, waiting for a close frame.
+  return state_ == state::closed ? bytes.size() : used;
 }
 
 bool session::continues_text(const frame_header& header) const {

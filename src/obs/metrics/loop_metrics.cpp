@@ -32,6 +32,8 @@ std::string_view label(rejection reason) {
       return "http_body_too_large";
     case rejection::http_request_timeout:
       return "http_request_timeout";
+    case rejection::http_no_request_timeout:
+      return "http_no_request_timeout";
     case rejection::http_method_not_allowed:
       return "http_method_not_allowed";
     case rejection::http_upgrade_required:

@@ -48,7 +48,8 @@ class loop_histogram {
 enum class rejection : std::uint8_t {
   http_bad_request,         // 400: unparsable request, head over 8 KiB, bad upgrade
   http_body_too_large,      // 413
-  http_request_timeout,     // 408
+  http_request_timeout,     // 408: part of a request, not the rest, within the handshake timeout
+  http_no_request_timeout,  // 408: a new connection that sent nothing within the handshake timeout
   http_method_not_allowed,  // 405
   http_upgrade_required,    // 426: a WebSocket path without a (version 13) upgrade
   ws_protocol_error,        // 1002

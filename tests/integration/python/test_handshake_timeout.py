@@ -5,7 +5,8 @@ import time
 
 import pytest
 
-from parley_client import join, open_socket, recv, run, said, wait_for_eof
+from metrics_scrape import value, wait_for_scrape
+from parley_client import join, open_socket, read_response, recv, run, said, wait_for_eof
 
 TIMEOUT_MS = 500
 
@@ -73,3 +74,27 @@ def test_complete_http_request_before_the_timeout_is_answered(quick_server):
         sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         data = wait_for_eof(sock, timeout=5)
     assert data.startswith(b"HTTP/1.1 200"), data
+
+
+def test_each_timed_out_connection_is_counted_once_under_what_it_sent(start_server):
+    """Nothing sent (a connect-only client), half a request, or an idle keep-alive connection after
+    a request: each gets its 408 after the timeout, and the first two count once each as rejected
+    input (the connect-only one was once counted nowhere); the idle one is no bad input."""
+    server = start_server("--threads", "2", "--handshake-timeout-ms", str(TIMEOUT_MS),
+                          "--metrics-enabled", "--metrics-port", "0", "--metrics-bind", "127.0.0.1")
+    with open_socket(server) as silent, open_socket(server) as partial, \
+            open_socket(server) as idle:
+        partial.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        idle.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert read_response(idle).status == 200
+        for sock in (silent, partial, idle):
+            assert wait_for_eof(sock).startswith(b"HTTP/1.1 408"), sock
+
+    rejected = "parley_rejected_inputs_total"
+    samples = wait_for_scrape(
+        server, lambda s: value(s, "parley_connections_total", outcome="http") == 3,
+        "the three connections to end")
+    assert value(samples, rejected, reason="http_no_request_timeout") == 1
+    assert value(samples, rejected, reason="http_request_timeout") == 1
+    assert value(samples, "http_requests_total", method="other", status="408") == 1
+    assert value(samples, "http_requests_total", method="GET", status="408") == 0

@@ -3,10 +3,13 @@ memory.release_after_bytes): counted in parley_memory_releases_total, after a bu
 before, once per burst, never when turned off."""
 import asyncio
 import re
+import socket
 import time
 
+import pytest
+
 from metrics_scrape import scrape, value, wait_for_scrape
-from parley_client import close_all, join, recv, run, said
+from parley_client import OP_PING, WAIT, close_all, encode_frame, join, receive_until, recv, run, said
 from parley_server import built_with_memory_checker
 
 METRICS = ("--metrics-enabled", "--metrics-port", "0", "--metrics-bind", "127.0.0.1")
@@ -121,3 +124,92 @@ def test_interval_0_turns_the_release_off(start_server):
     # Long enough for several checks at the interval the other tests use, had there been any.
     assert set(releases_while(server, 5 * INTERVAL_S)) == {0}
     assert not any(RELEASE_LINE.search(line) for line in server.lines)
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
+def wait_for_rss(server, predicate, what, timeout=SLOW):
+    """Polls the server's RSS (an outside fact) until predicate(kib) holds; returns it."""
+    deadline = time.monotonic() + timeout
+    while not predicate(kib := rss_kib(server.proc.pid)):
+        assert time.monotonic() < deadline, f"timed out waiting for {what}: RSS {kib} KiB"
+        time.sleep(0.05)
+    return kib
+
+
+def ping_flood(port, name, pings):
+    """A client in a room of its own that sends `pings` pings and reads nothing: the server holds
+    every pong for it (under the hard limit). Returns the socket, still open."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.sendall(
+        (f"GET /chat/{name}?room=flood HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+         "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+         "Sec-WebSocket-Version: 13\r\n\r\n").encode())
+    sock.sendall(encode_frame(OP_PING, b"p" * 100) * pings)
+    return sock
+
+
+@pytest.mark.skipif(built_with_memory_checker(),
+                    reason="ASan and TSan keep and shadow freed memory: RSS is theirs")
+def test_memory_follows_flood_clients_out_while_the_chat_goes_on(start_server):
+    """Flood clients come (each leaving some 14 MB of pongs unread) and go while two users chat on,
+    never quiet for a check: the heap in use falls far below its peak, and the RSS falls back to
+    within 2x the steady chat's own, with the chat still running (once it stayed up until the
+    chat stopped)."""
+    after_bytes = 1 << 20  # a check is quiet below 64 KiB/s; the chat does about 0.7 MB/s
+    server = start_server("--threads", "2", *METRICS, "--memory-release-interval-ms", "1000",
+                          "--memory-release-after-bytes", str(after_bytes),
+                          "--slow-consumer-grace-ms", "600000")
+
+    async def scenario():
+        alice, bob = await join(server, "alice"), await join(server, "bob")
+        await recv(alice)  # bob's join
+        stop = asyncio.Event()
+        said_count = [0]
+
+        async def chat():
+            while not stop.is_set():
+                said_count[0] += 1
+                text = f"{said_count[0]}:" + "c" * 4096
+                await alice.send(text)
+                await receive_until(alice, said("alice", text))
+                await receive_until(bob, said("alice", text))
+                await asyncio.sleep(0.005)  # sets the chat's rate; nothing waits on this
+
+        chatting = asyncio.create_task(chat())
+        # The steady chat's own RSS, once it has run for a few checks.
+        await asyncio.to_thread(wait_for_scrape, server,
+                                lambda s: value(s, "parley_bytes_sent_total") > after_bytes // 2,
+                                "the chat to warm up", SLOW)
+        steady = rss_kib(server.proc.pid)
+
+        flood = await asyncio.gather(
+            *(asyncio.to_thread(ping_flood, server.port, f"flood{i}", 70_000) for i in range(8)))
+        peak = await asyncio.to_thread(wait_for_rss, server, lambda kib: kib > 3 * steady,
+                                       "the flood to grow the server")
+        for sock in flood:
+            sock.close()
+        await asyncio.to_thread(wait_for_scrape, server,
+                                lambda s: value(s, "parley_connections_open") == 2,
+                                "the flood clients to be gone", SLOW)
+        said_when_gone = said_count[0]
+        after = await asyncio.to_thread(wait_for_rss, server, lambda kib: kib <= 2 * steady,
+                                        f"RSS back within 2x the chat's {steady} KiB (peak {peak})")
+        print(f"RSS: chat {steady} KiB, flood peak {peak} KiB, after {after} KiB; "
+              f"{said_count[0]} messages said; releases {value(scrape(server), RELEASES)}")
+        assert not chatting.done(), chatting  # the chat never stopped (nor failed)
+        await asyncio.to_thread(
+            wait_for_scrape, server, lambda s: value(s, "parley_messages_received_total")
+            > said_when_gone, "the chat to go on")
+        stop.set()
+        await asyncio.wait_for(chatting, WAIT)
+        await close_all(alice, bob)
+
+    run(scenario())

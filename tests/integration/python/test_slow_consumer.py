@@ -9,12 +9,14 @@ import time
 from metrics_scrape import value, wait_for_scrape
 from parley_server import built_with_memory_checker
 from parley_client import (
-    WAIT, close_all, greeting, http_request, join, joined, left, receive_until, recv, run, said, sync,
+    OP_CLOSE, OP_PING, WAIT, close_all, close_payload, encode_frame, greeting, http_request, join,
+    joined, left, receive_until, recv, run, said, sync, wait_for_eof,
 )
 
 CAP = 256 * 1024
 MESSAGE = "x" * 32 * 1024
 MAX_MESSAGES = 1000  # 32 MiB at most: far past the cap plus every kernel buffer on loopback
+METRICS = ("--metrics-enabled", "--metrics-port", "0", "--metrics-bind", "127.0.0.1")
 
 
 def open_silent_client(port, name):
@@ -328,3 +330,59 @@ def test_fifty_members_chat_on_while_one_stops_reading(start_server):
         await close_all(*members)
 
     run(scenario())
+
+
+def test_ping_flood_without_reading_is_one_slow_consumer_close_and_no_protocol_error(start_server):
+    """A client that sends pings as fast as it can and never reads passes the hard limit with the
+    pongs: it is closed with 1008 and counted once, as a slow consumer. The rest of its input keeps
+    its framing (it was once dropped mid-frame, and what followed was then taken for a 1002
+    protocol error, logged and counted), so its own close frame ends the handshake cleanly."""
+    server = start_server("--threads", "1", "--max-queued-bytes", str(CAP), "--soft-queued-bytes",
+                          str(CAP), "--slow-consumer-grace-ms", "600000", *METRICS)
+    # 5 MiB of pings: far past the cap in pongs. Masked 0x70 bytes land on reserved bits wherever
+    # a frame is cut.
+    flood = encode_frame(OP_PING, b"\x70" * 125) * 40_000
+    silent = open_silent_client(server.port, "flooder")
+    silent.sendall(flood)
+    silent.sendall(encode_frame(OP_CLOSE, close_payload(1000)))
+    assert read_close_frame(silent) == (1008, "Too slow: too much output left unread.")
+    wait_for_eof(silent)
+    silent.close()
+
+    samples = wait_for_scrape(
+        server, lambda s: value(s, "parley_websocket_closes_total", code="1008") == 1,
+        "the 1008 close to be counted")
+    assert value(samples, "parley_slow_consumer_closes_total") == 1
+    assert value(samples, "parley_rejected_inputs_total", reason="ws_protocol_error") == 0
+    assert server.wait_for_line(r"WARN .*slow consumer: \d+ bytes left unread; closing it", WAIT)
+    assert not [line for line in server.lines if "broke the protocol" in line]
+
+
+def test_non_reading_client_is_closed_within_the_grace_period_once_the_room_goes_quiet(start_server):
+    """The defaults but a 1 s grace period: 2 MiB to a client that never reads, then silence. The
+    kernel's send buffer is bounded (limits.socket_send_buffer), so most of it waits in the
+    server's queue, above the 1 MiB soft limit (once the kernel took up to 4 MiB by itself and the
+    limit never saw it); and the grace period's end closes the client although nothing more is
+    queued for it (once only queueing more did)."""
+    grace_s = 1.0
+    server = start_server("--threads", "2", "--slow-consumer-grace-ms", str(int(grace_s * 1000)))
+    burst = [f"{i}:{MESSAGE}" for i in range(64)]  # 2 MiB
+
+    async def scenario():
+        silent = open_silent_client(server.port, "silent")
+        alice = await join(server, "alice")
+        for text in burst:
+            await alice.send(text)
+            await receive_until(alice, said("alice", text))
+        quiet_since = time.monotonic()
+        # The grace period began while the burst went out: its end is at most grace_s away.
+        assert await recv(alice, timeout=grace_s + 1.0) == left("silent")
+        print(f"closed {time.monotonic() - quiet_since:.2f} s after the room went quiet")
+        code, reason = await asyncio.to_thread(read_close_frame, silent)
+        assert (code, reason) == (1008, "Too slow: too much output left unread.")
+        silent.close()
+        await close_all(alice)
+
+    run(scenario())
+    assert server.wait_for_line(
+        r"WARN .*slow consumer: \d+ bytes left unread for the whole grace period; closing it", WAIT)

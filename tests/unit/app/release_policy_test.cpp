@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <initializer_list>
 
 namespace parley::app {
 namespace {
@@ -94,6 +95,54 @@ TEST(release_policy, with_one_byte_releases_after_any_activity_then_a_silent_tic
   EXPECT_FALSE(policy.tick(1));
   EXPECT_TRUE(policy.tick(1));
   EXPECT_FALSE(policy.tick(1));
+}
+
+// --- the heap in use falling below its peak, while the traffic goes on ------------------------
+
+// Busy ticks (never quiet) with the heap at each of `heap` in turn; returns how many released.
+int run_busy(release_policy& policy, std::uint64_t& counter,
+             std::initializer_list<std::uint64_t> heap) {
+  int releases = 0;
+  for (const auto in_use : heap) {
+    counter += k_after;
+    if (policy.tick(counter, in_use)) ++releases;
+  }
+  return releases;
+}
+
+TEST(release_policy, releases_once_when_the_heap_falls_well_below_its_peak_under_steady_traffic) {
+  release_policy policy(k_after);
+  std::uint64_t counter = 0;
+  const std::uint64_t chat = 8 * k_after;  // what the steady chat itself holds
+  EXPECT_EQ(run_busy(policy, counter, {chat, chat, 5 * chat, 6 * chat}), 0);  // a flood comes
+  EXPECT_EQ(run_busy(policy, counter, {chat + k_after}), 1);                  // and goes
+  EXPECT_EQ(run_busy(policy, counter, {chat, chat, chat, chat}), 0);          // once
+}
+
+TEST(release_policy, ignores_the_heaps_ups_and_downs_below_after_bytes_or_a_quarter) {
+  release_policy policy(k_after);
+  std::uint64_t counter = 0;
+  // Down by less than after_bytes, many times over: a busy chat's own churn.
+  EXPECT_EQ(run_busy(policy, counter, {2 * k_after, k_after + 1, 2 * k_after, k_after + 1}), 0);
+  // Down by after_bytes, but not by a quarter of a large heap.
+  EXPECT_EQ(run_busy(policy, counter, {40 * k_after, 39 * k_after, 31 * k_after}), 0);
+  EXPECT_EQ(run_busy(policy, counter, {30 * k_after}), 1);  // now by a quarter of the peak (40)
+}
+
+TEST(release_policy, a_heap_that_grows_and_stays_never_releases) {
+  release_policy policy(k_after);
+  std::uint64_t counter = 0;
+  for (std::uint64_t i = 1; i <= 100; ++i) EXPECT_EQ(run_busy(policy, counter, {i * k_after}), 0);
+}
+
+TEST(release_policy, the_peak_starts_again_at_each_release) {
+  release_policy policy(k_after);
+  std::uint64_t counter = 0;
+  EXPECT_EQ(run_busy(policy, counter, {10 * k_after, 2 * k_after}), 1);
+  // From 2 (not 10): falling back from 3 to just above 2 is less than after_bytes...
+  EXPECT_EQ(run_busy(policy, counter, {3 * k_after, 2 * k_after + 1}), 0);
+  // ...and after reaching 8 it is a new fall.
+  EXPECT_EQ(run_busy(policy, counter, {8 * k_after, 2 * k_after}), 1);
 }
 
 }  // namespace

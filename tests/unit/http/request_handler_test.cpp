@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,7 @@
 #include "../support/frames.hpp"
 #include "http/site.hpp"
 #include "obs/log.hpp"
+#include "obs/metrics/loop_metrics.hpp"
 
 namespace parley::http {
 namespace {
@@ -229,6 +231,52 @@ TEST_F(request_handler_test, timeout_answers_408_and_closes) {
   handler_->on_timeout();
   EXPECT_EQ(status_line(), "HTTP/1.1 408 Request Timeout");
   EXPECT_EQ(transport_.close_after_flush_calls, 1);
+}
+
+// Each timed-out connection counts once, under what happened.
+struct timeout_counts {
+  std::uint64_t no_request, partial_request, answered_408;
+  static timeout_counts now(std::size_t loop) {
+    using obs::metrics::rejection;
+    const auto& m = obs::metrics::for_loop(loop);
+    const auto rejected = [&](rejection r) {
+      return m.rejections[static_cast<std::size_t>(r)].value();
+    };
+    std::uint64_t answered = 0;  // http_requests_total{status="408"}, any method
+    const auto status = static_cast<std::size_t>(
+        std::find(obs::metrics::k_statuses.begin(), obs::metrics::k_statuses.end(), 408) -
+        obs::metrics::k_statuses.begin());
+    for (const auto& method : m.http_requests) answered += method[status].value();
+    return {rejected(rejection::http_no_request_timeout), rejected(rejection::http_request_timeout),
+            answered};
+  }
+  timeout_counts operator-(const timeout_counts& o) const {
+    return {no_request - o.no_request, partial_request - o.partial_request,
+            answered_408 - o.answered_408};
+  }
+  bool operator==(const timeout_counts&) const = default;
+};
+
+TEST_F(request_handler_test, timeout_of_a_connection_that_sent_nothing_counts_as_no_request) {
+  const auto before = timeout_counts::now(transport_.loop_index());
+  handler_->on_timeout();
+  EXPECT_EQ(timeout_counts::now(transport_.loop_index()) - before, (timeout_counts{1, 0, 0}));
+}
+
+TEST_F(request_handler_test, timeout_of_a_partial_request_counts_as_a_request_timeout) {
+  const auto before = timeout_counts::now(transport_.loop_index());
+  receive("GET /healthz HTTP/1.1\r\nHost: x\r\n");
+  handler_->on_timeout();
+  EXPECT_EQ(status_line(), "HTTP/1.1 408 Request Timeout");
+  EXPECT_EQ(timeout_counts::now(transport_.loop_index()) - before, (timeout_counts{0, 1, 1}));
+}
+
+TEST_F(request_handler_test, idle_keep_alive_connection_timing_out_is_no_rejection) {
+  receive("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  const auto before = timeout_counts::now(transport_.loop_index());
+  handler_->on_timeout();
+  EXPECT_EQ(transport_.close_after_flush_calls, 1);
+  EXPECT_EQ(timeout_counts::now(transport_.loop_index()) - before, (timeout_counts{0, 0, 0}));
 }
 
 TEST_F(request_handler_test, shutdown_closes_the_connection) {

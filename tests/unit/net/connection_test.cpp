@@ -289,5 +289,60 @@ TEST(connection_test, a_loop_destroyed_with_open_flushing_and_finishing_connecti
   }
 }
 
+TEST(connection_test, above_the_soft_limit_in_a_quiet_room_is_closed_when_the_grace_period_ends) {
+  // One burst past the soft limit (under the hard one), then nothing more is queued: the check
+  // when output is queued never comes again, so only the grace period's own timer can close it.
+  constexpr auto k_grace = std::chrono::milliseconds(200);
+  output_limits limits{1 << 20, 16 * 1024, k_grace};
+  std::atomic<int> slow_calls{0};
+  auto [fd, peer] = make_pair_fds();
+  const int small = 4096;
+  ::setsockopt(peer, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
+  {
+    event_loop loop(0, limits);
+    auto conn = std::make_shared<connection>(loop, fd);
+    auto h = std::make_unique<scripted_handler>();
+    h->conn = conn.get();
+    h->slow_calls = &slow_calls;
+    connection* raw = conn.get();
+    conn->start(std::move(h));
+    loop.start();
+    const auto burst_at = std::chrono::steady_clock::now();
+    run_on(loop, [&] {
+      for (int i = 0; i < 100; ++i) raw->send(std::string(1000, 'x'));  // 100 KB, never read
+    });
+    conn.reset();
+    const auto until = burst_at + k_grace + std::chrono::seconds(1);
+    // Polling the handler's count, with a limit: waiting for an event, not timing one.
+    while (slow_calls.load() == 0 && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    const auto took = std::chrono::steady_clock::now() - burst_at;
+    EXPECT_EQ(slow_calls.load(), 1) << "still connected a second after its grace period";
+    EXPECT_GE(took, k_grace);
+    loop.stop();
+  }
+  ::close(peer);
+}
+
+TEST(connection_test, a_socket_send_buffer_limit_is_set_on_each_connection) {
+  output_limits limits;
+  limits.socket_send_buffer = 64 * 1024;
+  auto [fd, peer] = make_pair_fds();
+  {
+    event_loop loop(0, limits);
+    auto conn = std::make_shared<connection>(loop, fd);
+    auto h = std::make_unique<scripted_handler>();
+    h->conn = conn.get();
+    conn->start(std::move(h));
+    int size = 0;
+    socklen_t length = sizeof size;
+    ASSERT_EQ(::getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, &length), 0);
+    EXPECT_EQ(size, 2 * 64 * 1024);  // Linux doubles it for its bookkeeping
+    conn.reset();
+  }
+  ::close(peer);
+}
+
 }  // namespace
 }  // namespace parley::net

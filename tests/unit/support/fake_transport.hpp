@@ -19,9 +19,11 @@ class fake_transport final : public net::transport {
 
   void send(const net::shared_bytes& bytes) override { record(*bytes); }
   void send(std::string bytes) override { record(bytes); }
+  // As the connection's: queued even for a slow consumer.
+  void send_last(std::string bytes) override { record(bytes, true); }
   void close_after_flush() override { ++close_after_flush_calls; }
   void close_now() override { ++close_now_calls; }
-  bool is_open() const override { return !asked_to_close(); }
+  bool is_open() const override { return sends_until_slow != 0 && !asked_to_close(); }
   std::chrono::steady_clock::time_point now() const override { return clock; }
   void start_timer(std::chrono::milliseconds delay) override { timers_started.push_back(delay); }
   void cancel_timer() override { ++timer_cancels; }
@@ -33,7 +35,10 @@ class fake_transport final : public net::transport {
 
   bool asked_to_close() const { return close_after_flush_calls + close_now_calls > 0; }
 
-  std::string sent;           // every byte sent, in order
+  std::string sent;  // every byte sent, in order
+  // A slow consumer: the transport takes this many more sends, then drops output and is no longer
+  // open until a test sets it back to -1 (never slow).
+  int sends_until_slow = -1;
   int sends_after_close = 0;  // a real connection drops these: the session must not rely on them
   int close_after_flush_calls = 0;
   int close_now_calls = 0;
@@ -44,7 +49,9 @@ class fake_transport final : public net::transport {
   std::unique_ptr<net::connection_handler> replacement;  // the last handler handed over
 
  private:
-  void record(const std::string& bytes) {
+  void record(const std::string& bytes, bool last = false) {
+    if (sends_until_slow == 0 && !last) return;  // dropped
+    if (sends_until_slow > 0) --sends_until_slow;
     if (asked_to_close()) ++sends_after_close;
     sent += bytes;
   }

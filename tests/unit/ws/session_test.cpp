@@ -9,6 +9,7 @@
 
 #include "../support/fake_transport.hpp"
 #include "../support/frames.hpp"
+#include "obs/metrics/loop_metrics.hpp"
 
 namespace parley::ws {
 namespace {
@@ -543,6 +544,32 @@ TEST_P(session_test, slow_consumer_is_closed_with_1008_and_leaves) {
   EXPECT_EQ(frames[0].close_code(), 1008);
   EXPECT_EQ(frames[0].close_reason(), "Too slow: too much output left unread.");
   EXPECT_FALSE(session_->is_open());
+  EXPECT_EQ(log_.closes, 1);
+}
+
+TEST_P(session_test, input_left_when_output_stops_keeps_its_framing_for_the_close) {
+  // A ping flood from a client that never reads: the first pong makes it a slow consumer, and the
+  // connection tells the session later, from a fresh call. What arrived meanwhile must be parsed
+  // in step afterwards (once it was dropped mid-frame, and the rest failed with 1002).
+  const auto& rejections = obs::metrics::for_loop(transport_.loop_index()).rejections;
+  const auto protocol_errors = [&] {
+    return rejections[static_cast<std::size_t>(obs::metrics::rejection::ws_protocol_error)].value();
+  };
+  const auto errors_before = protocol_errors();
+  const std::string ping = client_frame(raw::ping, std::string(125, 'p'));
+  transport_.sends_until_slow = 1;
+  receive(ping + ping + ping.substr(0, 50));
+  transport_.sends_until_slow = -1;
+  session_->on_slow_consumer();
+  receive(ping.substr(50) + ping + close_frame(1000));
+
+  const auto frames = sent_frames();
+  ASSERT_EQ(frames.size(), 2U);  // the first pong; none while closing
+  EXPECT_EQ(frames[0].opcode, raw::pong);
+  EXPECT_EQ(frames[1].close_code(), 1008);
+  EXPECT_EQ(transport_.close_after_flush_calls, 1);  // the client's close ended the handshake
+  EXPECT_EQ(transport_.close_now_calls, 0);
+  EXPECT_EQ(protocol_errors(), errors_before);
   EXPECT_EQ(log_.closes, 1);
 }
 
