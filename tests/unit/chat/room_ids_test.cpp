@@ -312,6 +312,10 @@ TEST_F(room_ids_test, continues_above_every_reserved_id_after_a_restart) {
   loops_.run_fifo();
   ASSERT_EQ(log->reservations.size(), 1U);
   EXPECT_EQ(log->reservations[0].until, 1 + 2 * k_id_block);
+  ASSERT_EQ(log->reads.size(), 1U);  // memory is warmed with the newest events first
+  log->answer({});
+  loops_.run_fifo();
+  EXPECT_TRUE(log->appended.empty());
   log->grant();
   loops_.run_fifo();
   EXPECT_EQ(ids(log->appended), (id_list{1 + k_id_block}));
@@ -342,6 +346,10 @@ TEST_F(room_ids_test, a_replay_across_ids_lost_in_a_crash_has_a_gap_where_they_w
   EXPECT_EQ(log->reads[0].before, 1 + k_id_block);
   log->answer({stored_message(4), stored_message(5)});
   loops_.run_fifo();
+  ASSERT_EQ(log->reads.size(), 1U);  // warming memory up, below what the replay read
+  EXPECT_EQ(log->reads[0].before, 4U);
+  log->answer({});
+  loops_.run_fifo();
   log->grant();
   loops_.run_fifo();
   EXPECT_EQ(listed(alice.joined()),
@@ -359,6 +367,9 @@ class restarted_room_test : public room_ids_test {
     log_->settled = 10;
     make_room(log_);
     join(alice_, 10);
+    loops_.run_fifo();
+    ASSERT_EQ(log_->reads.size(), 1U);
+    log_->answer({}, false);  // warming memory up failed: memory holds only what follows
     loops_.run_fifo();
     log_->grant();
     loops_.run_fifo();
