@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <random>
@@ -359,6 +360,30 @@ TEST_F(v1_client_test, closes_on_a_binary_message_with_1003) {
   alice.send_binary("\x01\x02");
   ASSERT_TRUE(alice.close().has_value());
   EXPECT_EQ(alice.close()->close_code(), 1003);
+}
+
+// Not fixed yet (see the report of the v1-unit branch): the first join's welcome, still on its
+// way, activates the membership of the second join, whose own welcome is then dropped, and the
+// client gets its own join as a broadcast. Shard entries would need the join they belong to.
+TEST_F(v1_client_test,
+       DISABLED_a_client_that_leaves_and_joins_again_before_its_welcome_is_welcomed_again) {
+  // The loop the directory makes "dev" at home on (its rule), and alice on the other one.
+  const std::size_t home = std::hash<std::string_view>{}("dev") % loops_.loop_count();
+  auto& alice = connect("alice", 1 - home);
+  loops_.run_fifo();
+  alice.send(R"({"type":"join","room":"dev"})");
+  while (loops_.has_work(home)) loops_.run_one(home);  // sequenced; the welcome on its way
+  alice.send(R"({"type":"leave","room":"dev"})");
+  alice.send(R"({"type":"join","room":"dev"})");
+  loops_.run_fifo();
+
+  const auto* dev = rooms_.find("dev");
+  EXPECT_EQ(dev->online(), 1U);
+  const auto welcomes = alice.of_type("joined");
+  ASSERT_FALSE(welcomes.empty());
+  EXPECT_EQ(std::uint64_t(welcomes.back()["last_id"]), dev->last_id())
+      << "the last welcome is for the last join";
+  EXPECT_TRUE(alice.of_type("join").empty()) << "its own join, as if someone else's";
 }
 
 // --- with a store -----------------------------------------------------------------------------
