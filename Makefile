@@ -1,6 +1,6 @@
 # The two commands: `make run` and `make test`. Everything else here serves them.
 # Builds go through CMake presets (CMakePresets.json); scripts/bootstrap installs what is missing.
-.PHONY: run build test test-release test-asan test-tsan test-fuzz format tidy clean
+.PHONY: run build image test test-release test-deploy test-asan test-tsan test-fuzz format tidy clean
 
 CTEST_FLAGS ?= --output-on-failure
 FUZZ_SECONDS ?= 30
@@ -13,16 +13,33 @@ build:
 	cmake --preset release >/dev/null
 	cmake --build --preset release --target parley
 
+# The container image parley:VERSION from deploy/Dockerfile, with podman or docker (docs/operations.md).
+image:
+	scripts/bootstrap container
+	scripts/image
+
 # Every test: unit, integration (Python websockets and Node ws against the real binary), RFC 6455
-# conformance, browser end-to-end (headless Chromium), then the same under ASan+UBSan and TSan,
-# then each fuzzer for a short budget.
+# conformance, browser end-to-end (headless Chromium), deploy/ checked and run in containers,
+# then the same under ASan+UBSan and TSan, then each fuzzer for a short budget.
 test: test-release test-asan test-tsan test-fuzz
 
+# The container tests run last and verbose, so their SKIP lines and the image size are seen.
 test-release:
 	scripts/bootstrap test
+	scripts/bootstrap container
 	cmake --preset release >/dev/null
 	cmake --build --preset release
-	ctest --preset release $(CTEST_FLAGS)
+	ctest --preset release $(CTEST_FLAGS) -LE container
+	ctest --preset release $(CTEST_FLAGS) -L container --verbose
+
+# deploy/: the static checks, then the image, kube play and compose run for real (tests/container).
+test-deploy:
+	scripts/bootstrap test
+	scripts/bootstrap container
+	cmake --preset release >/dev/null
+	cmake --build --preset release --target parley
+	ctest --preset release $(CTEST_FLAGS) -L deploy -LE container
+	ctest --preset release $(CTEST_FLAGS) -L container --verbose
 
 test-asan:
 	scripts/bootstrap test

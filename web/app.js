@@ -1,70 +1,128 @@
-// Wires the page (view.js) to the connection (connection.js) using the legacy text protocol
-// (legacy-protocol.js). Holds the little state there is; no automatic reconnect.
+// Wires the page to the chat: ChatClient (web/core/) holds the state and talks parley.v1; the views
+// (web/ui/) show it. Also keeps the address (#room=...), the saved rooms and the tab title current.
 
-import { ChatConnection } from './connection.js';
-import { ChatView } from './view.js';
-import { LegacyParser, ageProblem, chatUrl, nameProblem } from './legacy-protocol.js';
+import { ChatClient } from './core/chat_client.js';
+import { SUBPROTOCOL } from './core/protocol.js';
+import { hashForRoom, loadRooms, roomFromHash, saveRooms } from './core/room_prefs.js';
+import { loadIdentity, saveIdentity } from './core/saved_identity.js';
+import { Session } from './core/session.js';
+import { ageProblem, nameProblem, roomProblem } from './core/validate.js';
+import { ConnectionView } from './ui/connection_view.js';
+import { SidebarView } from './ui/sidebar_view.js';
+import { TimelineView } from './ui/timeline_view.js';
 
-const view = new ChatView(document);
-const connection = new ChatConnection();
-let parser = null;
-let ownName = '';
-
-view.setState('disconnected', 'Not connected.');
-
-view.connectForm.addEventListener('submit', (event) => {
-  event.preventDefault();
-  if (connection.isActive) return;
-  const name = view.name;
-  const age = view.age;
-  const badName = nameProblem(name);
-  if (badName) return view.showInputProblem(view.nameInput, badName);
-  // A non-numeric entry in <input type=number> reads as '' but is flagged by the browser.
-  const badAge = view.ageInput.validity.badInput ? ageProblem('x') : ageProblem(age);
-  if (badAge) return view.showInputProblem(view.ageInput, badAge);
-
-  ownName = name;
-  parser = new LegacyParser(name);
-  view.setState('connecting', `Connecting as ${name}…`);
+const storage = (() => {
   try {
-    connection.connect(chatUrl(window.location, name, age));
-  } catch (err) {
-    view.setState('disconnected', `Could not connect: ${err.message}`, { error: true });
+    return window.localStorage;
+  } catch {
+    return null; // storage blocked: rooms are not remembered
   }
+})();
+
+const saved = loadRooms(storage, window.location.hash);
+const session = new Session({ createSocket: (url) => new WebSocket(url, SUBPROTOCOL) });
+const client = new ChatClient({ session, location: window.location, rooms: saved.rooms, current: saved.current });
+
+const connection = new ConnectionView(document);
+const timeline = new TimelineView(document, { onLoadOlder: () => client.loadOlder() });
+const sidebar = new SidebarView(document, window, {
+  onJoin: (name) => {
+    const problem = roomProblem(name);
+    if (problem) return sidebar.showRoomProblem(problem);
+    sidebar.clearRoomInput();
+    sidebar.closeDrawer({ focusToggle: false });
+    openRoom(name);
+    connection.focusMessage();
+  },
+  onLeave: (name) => client.leaveRoom(name),
 });
 
-view.disconnectButton.addEventListener('click', () => {
-  if (!connection.isActive) return;
-  view.setState('closing', 'Disconnecting…');
-  connection.close();
+// The address names the current room; following a link (or Back) to #room=x opens x.
+function openRoom(name) {
+  if (window.location.hash !== hashForRoom(name)) window.location.hash = hashForRoom(name);
+  else client.openRoom(name);
+}
+window.addEventListener('hashchange', () => {
+  const room = roomFromHash(window.location.hash);
+  if (room) client.openRoom(room);
 });
 
-view.sendForm.addEventListener('submit', (event) => {
+connection.setState('idle', 'Not connected.');
+const identity = loadIdentity(storage);
+connection.nameInput.value = identity.name;
+connection.ageInput.value = identity.age;
+if (!roomFromHash(window.location.hash)) history.replaceState(null, '', hashForRoom(client.current));
+
+connection.connectForm.addEventListener('submit', (event) => {
   event.preventDefault();
-  const text = view.message;
+  if (client.active) return;
+  const { name, age } = connection;
+  const badName = nameProblem(name);
+  if (badName) return connection.showInputProblem(connection.nameInput, badName);
+  // A non-numeric entry in <input type=number> reads as '' but is flagged by the browser.
+  const badAge = connection.ageInput.validity.badInput ? ageProblem('x') : ageProblem(age);
+  if (badAge) return connection.showInputProblem(connection.ageInput, badAge);
+  client.connect(name, age);
+});
+
+connection.disconnectButton.addEventListener('click', () => client.disconnect());
+
+connection.sendForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const text = connection.message;
   if (text.trim() === '') return;
-  if (connection.send(text)) {
-    view.clearMessage();
-    view.focusMessage();
+  if (client.send(text)) {
+    connection.clearMessage();
+    connection.focusMessage();
+  }
+});
+connection.messageInput.addEventListener('input', () => {
+  if (connection.message !== '') client.typed();
+});
+
+client.addEventListener('status', () => {
+  const { state, text, error } = client.status;
+  connection.setState(state, text, { error });
+  if (state === 'connected') saveIdentity(storage, { name: client.me, age: connection.age });
+  renderTimeline(client.currentRoom());
+});
+
+client.addEventListener('rooms', () => {
+  const rooms = [...client.rooms.values()];
+  sidebar.renderRooms(rooms, client.current, client.totalUnread());
+  saveRooms(storage, { rooms: rooms.map((r) => r.name), current: client.current });
+  if (window.location.hash !== hashForRoom(client.current)) {
+    history.replaceState(null, '', hashForRoom(client.current));
+  }
+  const unread = client.totalUnread();
+  document.title = `${unread > 0 ? `(${unread}) ` : ''}${client.current} · Parley`;
+});
+
+client.addEventListener('timeline', (event) => {
+  if (event.detail.room === client.currentRoom()) renderTimeline(event.detail.room);
+});
+
+// Typing indicators go by themselves: refresh the line when the next one is due to go.
+let typingTimer = null;
+client.addEventListener('presence', (event) => {
+  const room = event.detail.room;
+  if (room !== client.currentRoom()) return;
+  sidebar.renderUsers(room, client.me);
+  timeline.renderTyping(room, Date.now());
+  clearTimeout(typingTimer);
+  const next = room.typing.nextExpiry();
+  if (next !== null) {
+    typingTimer = setTimeout(() => client.dispatchEvent(new CustomEvent('presence', { detail: { room } })),
+      Math.max(0, next - Date.now()) + 50);
   }
 });
 
-connection.addEventListener('open', () => {
-  view.setState('connected', `Connected as ${ownName}.`);
-});
+function renderTimeline(room) {
+  timeline.render(room, { canLoadOlder: client.connected && room.joined });
+}
 
-connection.addEventListener('message', (event) => {
-  view.addEntry(parser.parse(event.detail.text));
-});
+document.addEventListener('visibilitychange', () => client.setPageVisible(!document.hidden));
+window.addEventListener('online', () => session.retryNow());
 
-connection.addEventListener('close', (event) => {
-  const { code, reason, byClient, opened } = event.detail;
-  let status;
-  if (byClient) status = 'Disconnected.';
-  else if (reason) status = `Disconnected by the server: ${reason}`;
-  else if (!opened) status = 'Could not connect to the server.';
-  else if (code === 1000) status = 'Disconnected by the server.';
-  else status = 'Connection lost.';
-  if (opened) view.addEntry({ kind: 'local', text: byClient ? 'You left the chat.' : status });
-  view.setState('disconnected', status, { error: !byClient && code !== 1000 });
-});
+client.setPageVisible(!document.hidden);
+client.switchRoom(client.current);

@@ -7,6 +7,7 @@ import os
 import resource
 import shlex
 import sys
+import tempfile
 import time
 
 from . import build, loadgen, machine, metrics, report, servers, syscalls, workloads
@@ -71,19 +72,29 @@ def plan(args):
 
 
 def measure(root, args, load, variant, warmup=None, counting=None):
-    """One fresh server, one load generator run. Returns the record for the JSON."""
-    server_cmd = servers.command(root, variant.server, variant.threads)
+    """One fresh server (with a fresh history folder), one load generator run. Returns the
+    record for the JSON."""
+    with tempfile.TemporaryDirectory(prefix="parley-bench-") as data_dir:
+        return measure_in(root, args, load, variant, warmup, counting, data_dir)
+
+
+def measure_in(root, args, load, variant, warmup, counting, data_dir):
+    server_cmd = servers.command(root, variant.server, variant.threads, variant.storage,
+                                 data_dir)
     server_cpu = SERVER_CPU if variant.pinned else None
     warmup = args.warmup if warmup is None else warmup
     record = {"workload": load.name, "server": variant.label, "threads": variant.threads,
-              "pinned": variant.pinned, "loadavg_before": os.getloadavg()[0],
+              "pinned": variant.pinned, "protocol": variant.protocol,
+              "storage": variant.storage if variant.server == "parley" else None,
+              "loadavg_before": os.getloadavg()[0],
               "started": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
     server = servers.running_server(server_cmd, server_cpu)
     record["server_cmd"] = shlex.join(server.argv)
     try:
         with server:
             cmd = loadgen.argv(root, load, server.port, server.pid, args.duration, warmup,
-                               args.window, args.size, LOADGEN_CPU if variant.pinned else None)
+                               args.window, args.size, LOADGEN_CPU if variant.pinned else None,
+                               variant.protocol)
             record["loadgen_cmd"] = shlex.join(cmd)
             counter = syscalls.counter(counting, server.pid) if counting else None
             if counter:
@@ -152,10 +163,10 @@ def main(argv):
     steps = plan(args)
     if args.dry_run:
         for load, rnd, v in steps:
-            server = servers.running_server(servers.command(root, v.server, v.threads),
+            server = servers.running_server(servers.command(root, v.server, v.threads, v.storage),
                                             SERVER_CPU if v.pinned else None)
             cmd = loadgen.argv(root, load, "PORT", "PID", args.duration, args.warmup, args.window,
-                               args.size, LOADGEN_CPU if v.pinned else None)
+                               args.size, LOADGEN_CPU if v.pinned else None, v.protocol)
             print(f"{load.name} round {rnd} {v.label}:\n  {shlex.join(server.argv)}\n"
                   f"  {shlex.join(cmd)}")
         return 0

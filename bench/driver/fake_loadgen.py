@@ -46,8 +46,10 @@ def main():
     for name in ("mode", "host", "port"):
         p.add_argument(f"--{name}", required=True)
     for name in ("clients", "senders", "window", "rate", "size", "duration", "warmup",
-                 "server-pid", "timeout-s"):
+                 "server-pid", "timeout-s", "rooms", "history", "since-back",
+                 "connect-concurrency"):
         p.add_argument(f"--{name}", type=int)
+    p.add_argument("--protocol", choices=("legacy", "v1"), default="legacy")
     p.add_argument("--json", action="store_true")
     a = p.parse_args()
     kind = server_kind(a.server_pid)
@@ -67,7 +69,12 @@ def main():
         "connect_s": 12 / speed, "join_notices": clients * (clients - 1) // 2,
         "rss_before": 10 << 20, "rss_after": (10 << 20) + clients * int(4000 / speed * 9),
         "rss_per_conn_bytes": 4000 / speed * 9, "lost": 0, "out_of_order": 0, "errors": 0,
+        "protocol": a.protocol, "rooms": a.rooms or 1, "server_cpu_util": 0.99,
     }
+    if a.mode == "storm":
+        result.update(storm_s=0.8 * random.uniform(0.9, 1.1), storm_all_s=0.9, resumed=clients,
+                      replayed=clients * 1000, replay_min=1000, replay_gaps=clients,
+                      storm_server_cpu_s=0.7)
     if not upgrade_answers(a.host, a.port):
         result["errors"] = 1
     if mode_of == "hang":

@@ -17,11 +17,16 @@ def binary(root):
     return os.environ.get("BENCH_LOADGEN") or f"{root}/build/release/bench/loadgen/parley-loadgen"
 
 
-def argv(root, load, port, pid, duration, warmup, window, size, cpu=None):
+def argv(root, load, port, pid, duration, warmup, window, size, cpu=None, protocol="legacy"):
     """The command line for one run of workload `load` against the server at `port`/`pid`."""
     cmd = ["taskset", "-c", str(cpu)] if cpu is not None else []
     cmd += [binary(root), "--mode", load.mode, "--host", "127.0.0.1", "--port", str(port),
             "--clients", str(load.clients)]
+    if protocol != "legacy":
+        cmd += ["--protocol", protocol]
+    if load.rooms > 1:
+        cmd += ["--rooms", str(load.rooms)]
+    cmd += list(load.extra_args)
     if load.senders:
         cmd += ["--senders", str(load.senders)]
     if load.rate:

@@ -50,8 +50,11 @@ def workload_section(load, summary, config):
     lines = [f"### {load.name}", "", f"{load.summary}."]
     if load.mode == "fanout":
         shape = f"--rate {load.rate}" if load.rate else f"--window {config['window']}"
-        lines.append(f"Load: {shape}, {config['size']}-byte messages, {config['duration']} s "
+        rooms = f", {load.rooms} rooms" if load.rooms > 1 else ""
+        lines.append(f"Load: {shape}{rooms}, {config['size']}-byte messages, {config['duration']} s "
                      f"measured after {config['warmup']} s of warm-up.")
+    if load.extra_args:
+        lines.append(f"Load generator: `{' '.join(load.extra_args)}`.")
     lines.append(f"{config['rounds']} round(s), a fresh server each; median (min–max).")
     lines += [f"Target: {load.target} — {VERDICT[summary['target_met']]}.", ""]
     variants, ratios = summary["variants"], summary["ratios"]
@@ -60,6 +63,20 @@ def workload_section(load, summary, config):
     if kind in ("throughput", "scaling"):
         head = ["server", "deliveries/s", "clean runs"]
         rows = [[label, primary_cell(v, load), runs_cell(v)] for label, v in variants.items()]
+    elif kind == "comparison":
+        head = ["server", "deliveries/s", "server CPU (cores)",
+                "deliveries per server CPU second", "clean runs"]
+        rows = [[label, primary_cell(v, load), spread(v["extras"]["server_cpu_util"], 1, 2),
+                 spread(v["extras"]["deliveries_per_server_cpu_s"]), runs_cell(v)]
+                for label, v in variants.items()]
+    elif kind == "storm":
+        head = ["server", "s to every replay", "s to every join notice", "server CPU s",
+                "reconnects resumed", "events replayed (fewest in one)", "gaps", "clean runs"]
+        rows = [[label, primary_cell(v, load, 1, 2), spread(v["extras"]["storm_all_s"], 1, 2),
+                 spread(v["extras"]["storm_server_cpu_s"], 1, 2), spread(v["extras"]["resumed"]),
+                 f"{spread(v['extras']['replayed'])} ({spread(v['extras']['replay_min'])})",
+                 spread(v["extras"]["replay_gaps"]), runs_cell(v)]
+                for label, v in variants.items()]
     elif kind == "latency":
         head = ["server", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "lost", "clean runs"]
         rows = [[label, spread(v["extras"]["latency_us.p50"], 1000, 1),
@@ -75,11 +92,16 @@ def workload_section(load, summary, config):
         head = ["server", "RSS bytes per connection", "RSS after, MiB", "clean runs"]
         rows = [[label, primary_cell(v, load), spread(v["extras"]["rss_after"], 1 << 20, 1),
                  runs_cell(v)] for label, v in variants.items()]
-    if kind != "scaling":
+    if kind not in ("scaling", "comparison", "storm"):
         head.append("parley's advantage")
         for row in rows:
             row.append("—" if row[0] == "parley" else ratio_cell(ratio_of(row[0])))
     lines += table(head, rows)
+    if kind == "comparison":
+        for name, entry in ratios.items():
+            wanted = f" (target ≥ {load.min_ratio:.2f}×)" if load.min_ratio else ""
+            lines += ["", f"Ratio {name}: {ratio_cell(entry)}{wanted}, on medians; per server "
+                          f"CPU second: {ratio_cell(summary.get('cpu_ratio'))}."]
     if kind == "scaling":
         for name, entry in ratios.items():
             lines += ["", f"Ratio {name}: {ratio_cell(entry)}. On a 2-core machine the load "

@@ -12,11 +12,13 @@ START_TIMEOUT_S = 20
 STOP_GRACE_S = 3
 
 
-def command(root, server, threads):
-    """The argv that starts `server` on a free port of 127.0.0.1."""
+def command(root, server, threads, storage="sqlite", data_dir="DATA_DIR"):
+    """The argv that starts `server` on a free port of 127.0.0.1. Parley keeps its history in
+    `data_dir` (a fresh folder per run: no run inherits another's rooms)."""
     if server == "parley":
         return [f"{root}/build/release/parley", "--port", "0", "--bind", "127.0.0.1",
-                "--threads", str(threads), "--log-level", "warn"]
+                "--threads", str(threads), "--log-level", "warn",
+                "--storage-engine", storage, "--storage-path", data_dir]
     if server == "node":
         return ["node", f"{root}/bench/peers/node/server.mjs", "--port", "0"]
     if server == "beast":

@@ -9,7 +9,7 @@ import sys
 import tempfile
 import unittest
 
-from . import loadgen, metrics, report, stats, syscalls, workloads
+from . import loadgen, metrics, report, servers, stats, syscalls, workloads
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -53,6 +53,23 @@ class loadgen_parse_test(unittest.TestCase):
         self.assertEqual(rate[rate.index("--rate") + 1], "200")
         self.assertNotIn("--window", rate)
         self.assertEqual(rate[rate.index("--senders") + 1], "1")
+
+    def test_passes_protocol_rooms_and_storm_arguments(self):
+        v1 = loadgen.argv(ROOT, workloads.WORKLOADS["v1-fanout-1000x4"], 1, 2, 10, 2, 32, 64,
+                          protocol="v1")
+        self.assertEqual(v1[v1.index("--protocol") + 1], "v1")
+        self.assertNotIn("--rooms", v1)
+        legacy = loadgen.argv(ROOT, workloads.WORKLOADS["fanout-1000x4"], 1, 2, 10, 2, 32, 64)
+        self.assertNotIn("--protocol", legacy)
+        rooms = loadgen.argv(ROOT, workloads.WORKLOADS["rooms-100x10"], 1, 2, 10, 2, 32, 64)
+        self.assertEqual(rooms[rooms.index("--rooms") + 1], "100")
+        self.assertEqual(rooms[rooms.index("--senders") + 1], "100")
+        storm = loadgen.argv(ROOT, workloads.WORKLOADS["storm-1000"], 1, 2, 10, 2, 32, 64,
+                             protocol="v1")
+        self.assertEqual(storm[storm.index("--mode") + 1], "storm")
+        self.assertEqual(storm[storm.index("--since-back") + 1], "1000")
+        self.assertEqual(storm[storm.index("--history") + 1], "1000")
+        self.assertNotIn("--senders", storm)
 
     def test_kills_a_load_generator_that_never_answers(self):
         record = loadgen.run([sys.executable, "-c", "import time; time.sleep(60)"], 0.5)
@@ -162,6 +179,87 @@ class metrics_test(unittest.TestCase):
         self.assertAlmostEqual(s["ratios"]["parley 2 threads / parley 1 thread"]["value"], 1.5)
 
 
+class comparison_and_storm_test(unittest.TestCase):
+    def summary(self, name, by_label):
+        load = workloads.WORKLOADS[name]
+        return metrics.summarize_workload(load, by_label, load.timeout_s)
+
+    def test_v1_target_is_the_v1_over_legacy_ratio_of_medians(self):
+        def runs(*values):
+            return [run_record("ok", deliveries_per_s=v) for v in values]
+        s = self.summary("v1-fanout-1000x4", {"parley v1": runs(86, 80, 90),
+                                              "parley legacy": runs(100, 101, 99)})
+        self.assertAlmostEqual(s["ratios"]["parley v1 / parley legacy"]["value"], 0.86)
+        self.assertTrue(s["target_met"])
+        s = self.summary("v1-fanout-1000x4", {"parley v1": runs(84), "parley legacy": runs(100)})
+        self.assertFalse(s["target_met"])
+        s = self.summary("v1-fanout-1000x4", {
+            "parley v1": [run_record("unclean", deliveries_per_s=99, lost=3)],
+            "parley legacy": runs(100)})
+        self.assertFalse(s["target_met"])
+
+    def test_history_target_is_sqlite_over_memory(self):
+        s = self.summary("history-fanout-1000x4", {
+            "parley sqlite": [run_record("ok", deliveries_per_s=89)],
+            "parley memory": [run_record("ok", deliveries_per_s=100)]})
+        self.assertFalse(s["target_met"])
+        self.assertIn("parley sqlite / parley memory", s["ratios"])
+
+    def test_rooms_are_reported_without_a_verdict(self):
+        s = self.summary("rooms-100x10", {"parley v1": [run_record("ok", deliveries_per_s=1)],
+                                          "parley legacy": [run_record("ok", deliveries_per_s=2)]})
+        self.assertIsNone(s["target_met"])
+        self.assertAlmostEqual(s["ratios"]["parley v1 / parley legacy"]["value"], 0.5)
+
+    def test_storm_needs_every_reconnect_with_a_full_replay_in_time_in_every_round(self):
+        def run(seconds, resumed=1000, fewest=1000):
+            return run_record("ok", storm_s=seconds, resumed=resumed, replay_min=fewest)
+        self.assertTrue(self.summary("storm-1000", {"parley": [run(0.5), run(1.9)]})
+                        ["target_met"])
+        self.assertFalse(self.summary("storm-1000", {"parley": [run(0.5), run(2.1)]})
+                         ["target_met"])
+        self.assertFalse(self.summary("storm-1000", {"parley": [run(0.5, resumed=999)]})
+                         ["target_met"])
+        self.assertFalse(self.summary("storm-1000", {"parley": [run(0.5, fewest=999)]})
+                         ["target_met"])
+
+    def test_report_shows_the_ratio_and_the_storm_columns(self):
+        load = workloads.WORKLOADS["storm-1000"]
+        s = metrics.summarize_workload(load, {"parley": [run_record(
+            "ok", storm_s=0.75, storm_all_s=0.9, resumed=1000, replayed=1_000_000,
+            replay_min=1000, replay_gaps=1000, storm_server_cpu_s=0.7)]}, 60)
+        text = "\n".join(report.workload_section(load, s, {"rounds": 1, "window": 32, "size": 64,
+                                                          "duration": 1, "warmup": 0}))
+        self.assertIn("| parley | 0.75 | 0.90 | 0.70 | 1,000 | 1,000,000 (1,000) | 1,000 | 1/1 |",
+                      text)
+        self.assertIn("**met**", text)
+        load = workloads.WORKLOADS["v1-fanout-1000x4"]
+        s = metrics.summarize_workload(load, {
+            "parley v1": [run_record("ok", deliveries_per_s=90, server_cpu_util=1.0)],
+            "parley legacy": [run_record("ok", deliveries_per_s=100, server_cpu_util=1.0)]}, 60)
+        text = "\n".join(report.workload_section(load, s, {"rounds": 1, "window": 32, "size": 64,
+                                                          "duration": 1, "warmup": 0}))
+        self.assertIn("Ratio parley v1 / parley legacy: 0.90× (target ≥ 0.85×), on medians; "
+                      "per server CPU second: 0.90×.", text)
+
+    def test_cost_per_delivery_divides_by_the_server_cpu_of_each_run(self):
+        s = self.summary("v1-fanout-1000x4", {
+            "parley v1": [run_record("ok", deliveries_per_s=40, server_cpu_util=0.5),
+                          run_record("ok", deliveries_per_s=90, server_cpu_util=1.0)],
+            "parley legacy": [run_record("ok", deliveries_per_s=100, server_cpu_util=1.0)]})
+        self.assertEqual(s["variants"]["parley v1"]["extras"]["deliveries_per_server_cpu_s"]
+                         ["median"], 85)
+        self.assertAlmostEqual(s["cpu_ratio"]["value"], 0.85)
+
+
+class servers_test(unittest.TestCase):
+    def test_parley_gets_its_storage_engine_and_folder(self):
+        cmd = servers.command(ROOT, "parley", 1, "memory", "/tmp/x")
+        self.assertEqual(cmd[cmd.index("--storage-engine") + 1], "memory")
+        self.assertEqual(cmd[cmd.index("--storage-path") + 1], "/tmp/x")
+        self.assertNotIn("--storage-engine", servers.command(ROOT, "beast", 1, "memory", "/x"))
+
+
 class workloads_test(unittest.TestCase):
     def test_selects_by_name_and_rejects_unknown_names(self):
         self.assertEqual([w.name for w in workloads.select("idle-10000, rate-1000")],
@@ -190,7 +288,8 @@ class driver_run_test(unittest.TestCase):
             done = subprocess.run(
                 [os.path.join(ROOT, "bench", "run"), "--no-build", "--rounds", "2",
                  "--duration", "1", "--warmup", "0",
-                 "--workloads", "fanout-100x4,connect-5000,idle-10000", "--out", out],
+                 "--workloads", "fanout-100x4,connect-5000,idle-10000,history-fanout-1000x4,"
+                 "storm-1000", "--out", out],
                 env=env, capture_output=True, text=True, timeout=300)
             self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
             with open(out) as f:
@@ -209,6 +308,13 @@ class driver_run_test(unittest.TestCase):
         summary = doc["summary"]
         self.assertGreater(summary["fanout-100x4"]["ratios"]["parley / node"]["value"], 30)
         self.assertTrue(summary["connect-5000"]["ratios"]["parley / node"]["at_least"])
+        history = [m for m in doc["measurements"] if m["workload"] == "history-fanout-1000x4"]
+        self.assertEqual([(m["server"], m["storage"]) for m in history[:2]],
+                         [("parley sqlite", "sqlite"), ("parley memory", "memory")])
+        self.assertTrue(all(m["status"] == "ok" for m in history), history)
+        self.assertIn("--storage-engine memory", history[1]["server_cmd"])
+        self.assertIn("--protocol v1", history[1]["loadgen_cmd"])
+        self.assertIsNotNone(summary["storm-1000"]["target_met"])
         self.assertIn("| parley |", done.stdout)
         self.assertIn("timed out (> 300 s)", done.stdout)
         self.assertIn("Machine: ", done.stdout)

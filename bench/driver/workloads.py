@@ -12,20 +12,27 @@ class variant:
     server: str     # parley | node | beast
     threads: int = 1
     pinned: bool = True  # server on CPU 0 and load generator on CPU 1
+    protocol: str = "legacy"  # the load generator's --protocol: legacy | v1
+    storage: str = "sqlite"   # parley's --storage-engine (its default), in a fresh folder
 
 
 @dataclass(frozen=True)
 class workload:
     name: str
-    mode: str                   # the load generator's --mode: fanout | connect | idle
+    mode: str                   # the load generator's --mode: fanout | connect | idle | storm
     clients: int
-    kind: str                   # throughput | latency | connect | memory | scaling
+    kind: str                   # throughput | latency | connect | memory | scaling | comparison
+                                # | storm
     summary: str                # one line for the report
     senders: int | None = None
     rate: int | None = None     # messages/s (with one sender, total = per sender)
+    rooms: int = 1              # the load generator's --rooms
     timeout_s: int = 120        # the load generator's --timeout-s
     target: str = ""            # the issue's target, as the report prints it
-    min_ratio: float | None = None  # target on parley/peer (throughput) or peer/parley
+    min_ratio: float | None = None  # target on parley/peer (throughput) or peer/parley;
+                                    # comparison: on the first variant / the second
+    max_s: float | None = None  # storm: target on the seconds to every replay (worst round)
+    extra_args: tuple = ()      # more load generator arguments
     fixed_variants: tuple = field(default=())  # set: these instead of one variant per server
 
     def variants(self, servers):
@@ -62,6 +69,32 @@ WORKLOADS = {w.name: w for w in (
              target="reported, no number set (see the note on 2-core machines)",
              fixed_variants=(variant("parley 2 threads", "parley", 2, False),
                              variant("parley 1 thread", "parley", 1, False))),
+    # Issue 9 (rooms, parley.v1, history): ratios between parley configurations in one run.
+    workload("v1-fanout-1000x4", "fanout", 1000, "comparison", senders=4,
+             summary="fanout-1000x4 with the load generator speaking parley.v1 vs the legacy "
+                     "protocol (JSON `send` requests, `message` events counted)",
+             target="parley.v1 ≥ 0.85× the legacy protocol's deliveries/s", min_ratio=0.85,
+             fixed_variants=(variant("parley v1", "parley", protocol="v1"),
+                             variant("parley legacy", "parley"))),
+    workload("history-fanout-1000x4", "fanout", 1000, "comparison", senders=4,
+             summary="fanout-1000x4 in parley.v1 with history on SQLite (the default) vs "
+                     "`--storage-engine memory`",
+             target="SQLite ≥ 0.90× memory's deliveries/s", min_ratio=0.90,
+             fixed_variants=(variant("parley sqlite", "parley", protocol="v1"),
+                             variant("parley memory", "parley", protocol="v1",
+                                     storage="memory"))),
+    workload("rooms-100x10", "fanout", 1000, "comparison", senders=100, rooms=100,
+             summary="100 rooms × 10 members, 1 sender in each (client i in room i % 100)",
+             target="reported beside the one-room figures",
+             fixed_variants=(variant("parley v1", "parley", protocol="v1"),
+                             variant("parley legacy", "parley"))),
+    workload("storm-1000", "storm", 1000, "storm", timeout_s=60, max_s=2.0,
+             summary="1,000 parley.v1 clients drop their connections and reconnect at once, each "
+                     "with since = its last id − 1,000 (client 0 stays and seeded 1,000 messages)",
+             target="every reconnect has its replay within 2 s on one core (`--threads 1`)",
+             extra_args=("--history", "1000", "--since-back", "1000",
+                         "--connect-concurrency", "1000"),
+             fixed_variants=(variant("parley", "parley", protocol="v1"),)),
 )}
 
 

@@ -33,6 +33,7 @@ std::string_view trim(std::string_view s) {
 }  // namespace
 
 handshake make_handshake(std::string_view host, unsigned port, std::string_view name,
+                         std::string_view query, std::string_view subprotocol,
                          std::mt19937_64& random) {
   std::array<unsigned char, 16> nonce;
   for (auto& b : nonce) b = static_cast<unsigned char>(random());
@@ -44,14 +45,18 @@ handshake make_handshake(std::string_view host, unsigned port, std::string_view 
 
   handshake h;
   h.expected_accept = base64(digest, sizeof digest);
+  const std::string offer = subprotocol.empty()
+                                ? std::string{}
+                                : fmt::format("Sec-WebSocket-Protocol: {}\r\n", subprotocol);
   h.request = fmt::format(
-      "GET /chat/{}?age=1 HTTP/1.1\r\nHost: {}:{}\r\nUpgrade: websocket\r\n"
-      "Connection: Upgrade\r\nSec-WebSocket-Key: {}\r\nSec-WebSocket-Version: 13\r\n\r\n",
-      name, host, port, key);
+      "GET /chat/{}?age=1{} HTTP/1.1\r\nHost: {}:{}\r\nUpgrade: websocket\r\n"
+      "Connection: Upgrade\r\nSec-WebSocket-Key: {}\r\nSec-WebSocket-Version: 13\r\n{}\r\n",
+      name, query, host, port, key, offer);
   return h;
 }
 
-response_check check_response(std::string_view input, std::string_view expected_accept) {
+response_check check_response(std::string_view input, std::string_view expected_accept,
+                              std::string_view subprotocol) {
   response_check check;
   const auto end = input.find("\r\n\r\n");
   if (end == std::string_view::npos) return check;
@@ -67,14 +72,18 @@ response_check check_response(std::string_view input, std::string_view expected_
   };
   const auto status_line = next_line();
   if (!status_line.starts_with("HTTP/1.1 101")) return check;
+  bool accepted = false;
+  std::string_view confirmed;
   while (!head.empty()) {
     const auto line = next_line();
     const auto colon = line.find(':');
     if (colon == std::string_view::npos) continue;
-    if (iequals(trim(line.substr(0, colon)), "sec-websocket-accept") &&
-        trim(line.substr(colon + 1)) == expected_accept)
-      check.status = response_status::upgraded;
+    const auto name = trim(line.substr(0, colon));
+    const auto value = trim(line.substr(colon + 1));
+    if (iequals(name, "sec-websocket-accept") && value == expected_accept) accepted = true;
+    if (iequals(name, "sec-websocket-protocol")) confirmed = value;
   }
+  if (accepted && confirmed == subprotocol) check.status = response_status::upgraded;
   return check;
 }
 

@@ -13,6 +13,7 @@ namespace {
 
 using parley::bench::options;
 using parley::bench::run_mode;
+using parley::bench::wire_protocol;
 
 // Each client is a socket: 10,000 clients need more than the usual soft limit of 1024.
 void raise_file_limit(std::uint32_t clients) {
@@ -33,8 +34,15 @@ int main(int argc, char** argv) {
   cli.get_formatter()->column_width(34);
   std::string mode = "fanout";
   cli.add_option("--mode", mode, "what to measure")
-      ->check(CLI::IsMember({"fanout", "connect", "idle"}))
+      ->check(CLI::IsMember({"fanout", "connect", "idle", "storm"}))
       ->capture_default_str();
+  std::string protocol = "legacy";
+  cli.add_option("--protocol", protocol, "legacy (text lines) or v1 (parley.v1 JSON)")
+      ->check(CLI::IsMember({"legacy", "v1"}))
+      ->capture_default_str();
+  cli.add_option("--rooms", opts.rooms, "client i joins room i % N (lobby when N is 1, else r{k})")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 100'000u));
   cli.add_option("--host", opts.host, "server address")->capture_default_str();
   cli.add_option("--port", opts.port, "server port")->capture_default_str();
   cli.add_option("--clients", opts.clients, "connections (chat users)")
@@ -79,6 +87,13 @@ int main(int argc, char** argv) {
                  "idle: quiet seconds after the joins before RSS is read (then read until stable)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  cli.add_option("--history", opts.history, "storm: messages client 0 sends before the storm")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 1'000'000u));
+  cli.add_option("--since-back", opts.since_back,
+                 "storm: each reconnect asks for since = its last id - this")
+      ->capture_default_str()
+      ->check(CLI::Range(0u, 1'000'000'000u));
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -87,14 +102,23 @@ int main(int argc, char** argv) {
   }
   opts.mode = mode == "connect" ? run_mode::connect
               : mode == "idle"  ? run_mode::idle
+              : mode == "storm" ? run_mode::storm
                                 : run_mode::fanout;
+  opts.protocol = protocol == "v1" ? wire_protocol::v1 : wire_protocol::legacy;
+  if (opts.mode == run_mode::storm) {
+    if (opts.protocol != wire_protocol::v1 || opts.rooms != 1) {
+      std::fprintf(stderr, "--mode storm needs --protocol v1 and one room\n");
+      return 2;
+    }
+    opts.senders = 1;  // client 0 seeds the history
+  }
   if (opts.mode == run_mode::fanout && opts.senders > opts.clients) {
     std::fprintf(stderr, "--senders (%u) must not exceed --clients (%u)\n", opts.senders,
                  opts.clients);
     return 2;
   }
 
-  raise_file_limit(opts.clients);
+  raise_file_limit(opts.connections());
   try {
     const auto report = parley::bench::run(opts);
     parley::bench::print_summary(opts, report);

@@ -2,10 +2,16 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace parley::bench {
 
-enum class run_mode { fanout, connect, idle };
+enum class run_mode { fanout, connect, idle, storm };
+
+enum class wire_protocol {
+  legacy,  // the tutorial's text lines
+  v1,      // parley.v1 JSON events (Sec-WebSocket-Protocol: parley.v1)
+};
 
 // Everything the command line sets; defaults carry their reason.
 struct options {
@@ -19,6 +25,10 @@ struct options {
   bool json = false;
   int server_pid = 0;  // 0: no RSS readings
   unsigned threads = 1;
+  wire_protocol protocol = wire_protocol::legacy;
+  // Client i is in room i % rooms: "lobby" when there is one room (the tutorial's URL, no room=),
+  // else "r{i % rooms}". Sender s is client s, so with senders == rooms each room has one.
+  std::uint32_t rooms = 1;
 
   // fanout
   std::uint32_t senders = 1;
@@ -33,6 +43,19 @@ struct options {
   // idle: wait this long after the joins before reading RSS, so a server that returns memory once
   // a burst is over (Parley checks every second) has done so; the join storm is not idle.
   double settle_s = 5;
+
+  // storm (parley.v1): client 0 stays and seeds `history` messages; clients 1..N then drop their
+  // connections at once and reconnect at once, each with since = its last id - since_back.
+  std::uint32_t history = 1000;
+  std::uint32_t since_back = 1000;
+
+  // Connections the run opens: in storm mode the --clients that reconnect plus client 0.
+  std::uint32_t connections() const { return clients + (mode == run_mode::storm ? 1 : 0); }
 };
+
+// What the handshake offers in Sec-WebSocket-Protocol (nothing for the legacy protocol).
+inline std::string_view subprotocol(const options& opts) {
+  return opts.protocol == wire_protocol::v1 ? "parley.v1" : "";
+}
 
 }  // namespace parley::bench

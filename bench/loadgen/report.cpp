@@ -16,6 +16,8 @@ const char* mode_name(run_mode m) {
       return "connect";
     case run_mode::idle:
       return "idle";
+    case run_mode::storm:
+      return "storm";
   }
   return "?";
 }
@@ -28,6 +30,10 @@ std::string number_or_null(std::int64_t v) {
   return v < 0 ? "null" : std::to_string(v);
 }
 
+const char* protocol_name(wire_protocol p) {
+  return p == wire_protocol::v1 ? "v1" : "legacy";
+}
+
 bool is_fanout(const options& o) {
   return o.mode == run_mode::fanout;
 }
@@ -36,7 +42,8 @@ bool is_fanout(const options& o) {
 
 void print_summary(const options& o, const run_report& r) {
   std::FILE* out = stderr;
-  fmt::print(out, "mode {}: {} clients, {} thread(s)\n", mode_name(o.mode), o.clients, o.threads);
+  fmt::print(out, "mode {}: {} clients, {} thread(s), protocol {}, {} room(s)\n", mode_name(o.mode),
+             o.clients, o.threads, protocol_name(o.protocol), o.rooms);
   fmt::print(out, "  joined: {} of {} join notices, {} greetings, connect {} s\n", r.join_notices,
              r.expected_join_notices, r.greetings, number_or_null(r.connect_s));
   if (is_fanout(o)) {
@@ -50,6 +57,16 @@ void print_summary(const options& o, const run_report& r) {
     fmt::print(out, "  latency us: p50 {} p99 {} p99.9 {} max {} ({} samples)\n",
                r.latency.quantile(0.5), r.latency.quantile(0.99), r.latency.quantile(0.999),
                r.latency.max(), r.latency.count());
+  }
+  if (o.mode == run_mode::storm) {
+    fmt::print(out, "  storm: {} seeded, {} reconnects with since = last id - {}\n", o.history,
+               o.clients, o.since_back);
+    fmt::print(out,
+               "  storm: {} joined in {} s (all join notices {} s, server cpu {} s); replayed {} "
+               "events, fewest {}, {} gaps\n",
+               r.resumed, number_or_null(r.storm_s), number_or_null(r.storm_all_s),
+               number_or_null(r.storm_server_cpu_s), r.replayed, number_or_null(r.replay_min),
+               r.replay_gaps);
   }
   fmt::print(out, "  cpu (cores) in the {}: loadgen {} server {}\n",
              is_fanout(o) ? "measured window" : "join", number_or_null(r.loadgen_cpu_util),
@@ -75,8 +92,18 @@ void print_json(const options& o, const run_report& r) {
                            r.latency.quantile(0.99), r.latency.quantile(0.999), r.latency.max())
              : "null";
   const auto& e = r.errors;
+  const bool storm = o.mode == run_mode::storm;
+  fmt::print("{{\"protocol\":\"{}\",\"rooms\":{},", protocol_name(o.protocol), o.rooms);
   fmt::print(
-      "{{\"mode\":\"{}\",\"clients\":{},\"threads\":{},\"senders\":{},\"size\":{},"
+      "\"history\":{},\"since_back\":{},\"storm_s\":{},\"storm_all_s\":{},"
+      "\"storm_server_cpu_s\":{},\"resumed\":{},\"replayed\":{},\"replay_min\":{},"
+      "\"replay_gaps\":{},",
+      storm ? std::to_string(o.history) : "null", storm ? std::to_string(o.since_back) : "null",
+      number_or_null(r.storm_s), number_or_null(r.storm_all_s),
+      number_or_null(r.storm_server_cpu_s), r.resumed, r.replayed, number_or_null(r.replay_min),
+      r.replay_gaps);
+  fmt::print(
+      "\"mode\":\"{}\",\"clients\":{},\"threads\":{},\"senders\":{},\"size\":{},"
       "\"window\":{},\"rate\":{},\"warmup_s\":{},\"duration_s\":{},"
       "\"messages_sent\":{},\"messages_sent_measured\":{},\"messages_per_s\":{},"
       "\"deliveries\":{},\"deliveries_measured\":{},\"expected_deliveries\":{},"

@@ -19,6 +19,12 @@ struct run_report {
   double rss_per_conn = NAN;
   std::uint64_t lost = 0, out_of_order = 0, seq_gaps = 0;
   std::uint64_t pings = 0, leaves = 0, other_lines = 0;
+  // storm
+  double storm_s = NAN;      // reconnect command to the last reconnect's joined (its replay)
+  double storm_all_s = NAN;  // ... to the last join notice of the reconnects
+  double storm_server_cpu_s = NAN;
+  std::uint64_t resumed = 0, replayed = 0, replay_gaps = 0;
+  std::int64_t replay_min = -1;  // the fewest events one reconnect got replayed
   error_counts errors;
   histogram latency;
   double loadgen_cpu_util = NAN;  // CPU seconds per second in the measured window (1.0 = a core)

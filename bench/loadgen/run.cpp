@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <stdexcept>
 #include <thread>
@@ -12,6 +13,7 @@
 
 #include "clock.hpp"
 #include "process_probe.hpp"
+#include "room_plan.hpp"
 
 namespace parley::bench {
 namespace {
@@ -79,8 +81,8 @@ class controller {
   // Every client greeted and every join notice delivered. Gives up early when connections
   // failed and nothing has moved for 2 s (the count can then never be reached).
   bool wait_joined(run_report& r) {
-    const std::uint64_t n = opts_.clients;
-    r.expected_join_notices = n * (n - 1) / 2;
+    const std::uint64_t n = opts_.connections();
+    r.expected_join_notices = expected_join_notices(opts_);
     std::uint64_t last_seen = 0;
     auto last_change = now_ns();
     const bool joined = wait_for(
@@ -122,9 +124,45 @@ class controller {
       r.server_cpu_util = (read_cpu_seconds(opts_.server_pid) - server_cpu0) / window_s;
 
     if (!wait_for([&] { return all_senders_done(); }, opts_.timeout_s)) ++r.errors.timeouts;
-    const std::uint64_t expected = opts_.clients * sum(&progress::sent);
-    if (!wait_for([&] { return sum(&progress::deliveries) >= expected; }, opts_.timeout_s))
-      ++r.errors.timeouts;
+    if (!wait_delivered()) ++r.errors.timeouts;
+  }
+
+  // Every message sent has reached every member of its room (or the timeout passed).
+  bool wait_delivered() {
+    const std::uint64_t expected = sum(&progress::expected_deliveries);
+    return wait_for([&] { return sum(&progress::deliveries) >= expected; }, opts_.timeout_s);
+  }
+
+  // Storm after the joins: client 0 seeds the history, the others drop their connections (the
+  // names are free once client 0 has seen every leave), then all reconnect at once with since=.
+  // storm_s runs from the reconnect command to the last joined (replay) received.
+  void storm(run_report& r) {
+    const std::uint64_t n = opts_.clients;
+    schedule_.warmup_start = now_ns();
+    schedule_.measure_start = schedule_.measure_end = std::numeric_limits<std::int64_t>::max();
+    send(command::seed);
+    if (!wait_for([&] { return sum(&progress::sent) >= opts_.history; }, opts_.timeout_s) ||
+        !wait_delivered())
+      return void(++r.errors.timeouts);
+    send(command::disconnect);
+    if (!wait_for([&] { return sum(&progress::observer_leaves) >= n; }, opts_.timeout_s))
+      return void(++r.errors.timeouts);
+
+    const double server_cpu0 = opts_.server_pid ? read_cpu_seconds(opts_.server_pid) : -1;
+    const auto start = now_ns();
+    send(command::reconnect);
+    if (!wait_for([&] { return sum(&progress::resumed) >= n; }, opts_.timeout_s))
+      return void(++r.errors.timeouts);
+    std::int64_t last = 0;
+    for (auto& w : workers_)
+      last = std::max(last, w->published().last_resumed_ns.load(std::memory_order_relaxed));
+    r.storm_s = (last - start) / 1e9;
+    // Then every join notice of the reconnects: n to client 0, n(n-1)/2 among themselves.
+    const std::uint64_t notices = r.expected_join_notices + n + n * (n - 1) / 2;
+    if (!wait_for([&] { return sum(&progress::join_notices) >= notices; }, opts_.timeout_s))
+      return void(++r.errors.timeouts);
+    r.storm_all_s = (now_ns() - start) / 1e9;
+    if (server_cpu0 >= 0) r.storm_server_cpu_s = read_cpu_seconds(opts_.server_pid) - server_cpu0;
   }
 
   bool all_senders_done() {
@@ -143,6 +181,14 @@ class controller {
       r.other_lines += t.other_lines;
       r.pings += t.pings;
       r.messages_sent += t.sent;
+      r.expected_deliveries += t.expected_deliveries;
+      r.resumed += t.resumed;
+      r.replayed += t.replayed;
+      r.replay_gaps += t.replay_gaps;
+      if (t.resumed) {
+        const auto fewest = static_cast<std::int64_t>(t.replay_min);
+        r.replay_min = r.replay_min < 0 ? fewest : std::min(r.replay_min, fewest);
+      }
       r.messages_sent_measured += t.sent_measured;
       r.deliveries += t.deliveries;
       r.deliveries_measured += t.deliveries_measured;
@@ -154,7 +200,6 @@ class controller {
       r.errors.protocol += t.errors.protocol;
       r.latency.merge(t.latency);
     }
-    r.expected_deliveries = r.messages_sent * opts_.clients;
     r.lost = r.expected_deliveries > r.deliveries ? r.expected_deliveries - r.deliveries : 0;
     if (opts_.duration_s > 0) {
       r.messages_per_s = r.messages_sent_measured / opts_.duration_s;
@@ -207,7 +252,10 @@ run_report run(const options& opts) {
   }
   if (!joined && c.sum(&progress::errors) == 0) ++r.errors.timeouts;
   if (joined && opts.mode == run_mode::fanout) c.fanout(r);
-  if (pid) r.rss_after = opts.mode == run_mode::idle ? settled_rss(pid, opts.settle_s) : read_rss_bytes(pid);
+  if (joined && opts.mode == run_mode::storm) c.storm(r);
+  if (pid)
+    r.rss_after =
+        opts.mode == run_mode::idle ? settled_rss(pid, opts.settle_s) : read_rss_bytes(pid);
   if (joined && opts.mode == run_mode::idle && opts.hold_s > 0)
     std::this_thread::sleep_for(std::chrono::duration<double>(opts.hold_s));
 

@@ -8,6 +8,9 @@ namespace parley::bench {
 enum class command : int {
   connect,        // open this worker's connections (from the start)
   start_sending,  // fanout: the schedule below is set; senders go
+  seed,           // storm: client 0 sends --history messages at once
+  disconnect,     // storm: clients 1..N drop their connections (TCP close, no close frame)
+  reconnect,      // storm: clients 1..N connect again, each with since=
   stop,           // close everything and return from run()
 };
 
@@ -25,6 +28,10 @@ struct alignas(64) progress {
   std::atomic<std::uint64_t> join_notices{0};
   std::atomic<std::uint64_t> deliveries{0};  // loadgen messages received, every phase
   std::atomic<std::uint64_t> sent{0};
+  std::atomic<std::uint64_t> expected_deliveries{0};  // sent × the members of each one's room
+  std::atomic<std::uint64_t> observer_leaves{0};      // storm: leave events client 0 has seen
+  std::atomic<std::uint64_t> resumed{0};              // storm: reconnects that got their joined
+  std::atomic<std::int64_t> last_resumed_ns{0};       // storm: when the latest of those came
   std::atomic<std::uint64_t> errors{0};
   std::atomic<std::int64_t> last_join_ns{0};  // latest greeting or join notice
   std::atomic<bool> senders_done{false};      // `sent` is final

@@ -7,6 +7,8 @@
 #include <stdexcept>
 
 #include "clock.hpp"
+#include "room_plan.hpp"
+#include "v1_event.hpp"
 
 namespace parley::bench {
 
@@ -28,16 +30,20 @@ worker::worker(const options& opts, const sockaddr_in& server, unsigned index,
   ev.data.u64 = k_wake_tag;
   epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
 
-  for (std::uint32_t c = index; c < opts.clients; c += opts.threads) {
+  const bool sends = opts.mode == run_mode::fanout || opts.mode == run_mode::storm;
+  for (std::uint32_t c = index; c < opts.connections(); c += opts.threads) {
     client_connection& conn = connections_.emplace_back();
     conn.client = c;
-    if (opts.mode == run_mode::fanout && c < opts.senders) {
+    if (sends && c < opts.senders) {
       conn.sender_slot = static_cast<std::int32_t>(senders_.size());
-      senders_.push_back({.connection = static_cast<std::uint32_t>(connections_.size() - 1)});
+      sender_state& s = senders_.emplace_back();
+      s.connection = static_cast<std::uint32_t>(connections_.size() - 1);
+      s.recipients = room_size(opts, room_of(opts, c));
+      s.v1_head.resize(k_v1_send_head_max);
+      s.v1_head.resize(write_v1_send_head(s.v1_head.data(), room_name(opts, room_of(opts, c))));
     }
   }
-  if (opts.mode == run_mode::fanout)
-    last_seq_.assign(std::size_t{connections_.size()} * opts.senders, 0);
+  if (sends) last_seq_.assign(std::size_t{connections_.size()} * opts.senders, 0);
 }
 
 worker::~worker() {
@@ -98,7 +104,30 @@ void worker::handle_command() {
   if (cmd == seen_command_) return;
   seen_command_ = cmd;
   if (cmd == command::start_sending) start_sending();
+  if (cmd == command::seed) {
+    for (auto& s : senders_) {
+      s.pending = opts_.history;
+      write_pending_messages(s, now_ns());
+      queue_flush(connections_[s.connection]);
+    }
+  }
+  if (cmd == command::disconnect) disconnect_for_storm();
+  if (cmd == command::reconnect) next_connect_ = 0;  // start_connects opens the dropped ones
   if (cmd == command::stop) stopping_ = true;
+}
+
+// Every client but 0 drops its connection (as in a network failure: no close frame) and is set
+// to come back with since = the last id it saw - since_back.
+void worker::disconnect_for_storm() {
+  for (auto& c : connections_) {
+    if (c.client == 0) continue;
+    close_connection(c);
+    c.state = connection_state::not_started;
+    c.resume = true;
+    c.since = c.last_id > opts_.since_back ? c.last_id - opts_.since_back : 0;
+    c.in_fragmented = false;
+    c.fragments.clear();
+  }
 }
 
 void worker::start_sending() {
@@ -144,6 +173,10 @@ void worker::publish() {
   progress_.join_notices.store(totals_.join_notices, relaxed);
   progress_.deliveries.store(totals_.deliveries, relaxed);
   progress_.sent.store(totals_.sent, relaxed);
+  progress_.expected_deliveries.store(totals_.expected_deliveries, relaxed);
+  progress_.observer_leaves.store(totals_.observer_leaves, relaxed);
+  progress_.resumed.store(totals_.resumed, relaxed);
+  progress_.last_resumed_ns.store(totals_.last_resumed_ns, relaxed);
   progress_.errors.store(totals_.errors.total(), relaxed);
   progress_.last_join_ns.store(totals_.last_join_ns, relaxed);
 }

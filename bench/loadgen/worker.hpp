@@ -34,9 +34,17 @@ struct worker_totals {
   std::uint64_t greetings = 0, join_notices = 0, leaves = 0, other_lines = 0, pings = 0;
   std::uint64_t deliveries = 0, deliveries_measured = 0;
   std::uint64_t sent = 0, sent_measured = 0;
-  std::uint64_t out_of_order = 0;  // a seq at or below one already seen from that sender
-  std::uint64_t seq_gaps = 0;      // seqs skipped (lost unless they turn up late)
-  std::int64_t last_join_ns = 0;   // latest greeting or join notice
+  std::uint64_t expected_deliveries = 0;  // per message sent, the members of its room
+  std::uint64_t out_of_order = 0;         // a seq at or below one already seen from that sender
+  std::uint64_t seq_gaps = 0;             // seqs skipped (lost unless they turn up late)
+  std::int64_t last_join_ns = 0;          // latest greeting or join notice
+  // storm
+  std::uint64_t observer_leaves = 0;  // leave events seen by client 0
+  std::uint64_t resumed = 0;          // joined events received by reconnecting clients
+  std::uint64_t replayed = 0;         // stored events in those joined events (own join excluded)
+  std::uint64_t replay_min = ~std::uint64_t{0};  // the fewest in one
+  std::uint64_t replay_gaps = 0;                 // gap objects in them
+  std::int64_t last_resumed_ns = 0;
   error_counts errors;
   histogram latency;  // µs, messages sent inside the measured window
 };
@@ -57,12 +65,15 @@ class worker {
   const worker_totals& totals() const { return totals_; }
 
  private:
-  static constexpr std::size_t k_read_buffer = 256 * 1024;  // many frames per read()
+  // Many frames per read(); a whole frame must fit in half of it: a v1 `joined` replaying 1,000
+  // events is about 170 KB.
+  static constexpr std::size_t k_read_buffer = 1024 * 1024;
   static constexpr std::uint64_t k_wake_tag = ~std::uint64_t{0};
 
   // worker.cpp: the loop
   void handle_command();
   void start_sending();
+  void disconnect_for_storm();
   void schedule_rate_sends(std::int64_t now);
   std::int64_t next_deadline() const;
   void publish();
@@ -71,6 +82,7 @@ class worker {
   void open_connection(client_connection& c);
   void on_event(client_connection& c, std::uint32_t events);
   void on_connected(client_connection& c);
+  std::string handshake_query(const client_connection& c) const;
   void on_readable(client_connection& c, bool drain_to_eof);
   void flush_all();
   void flush(client_connection& c);
@@ -82,6 +94,7 @@ class worker {
   std::size_t consume_frames(client_connection& c, char* data, std::size_t size);
   void on_frame(client_connection& c, const frame& f, std::span<char> payload);
   void on_text(client_connection& c, std::string_view text);
+  void on_greeting(client_connection& c, const chat_line& line);
   void on_message(client_connection& c, const chat_line& line);
   void write_pending_messages(sender_state& s, std::int64_t now);
 

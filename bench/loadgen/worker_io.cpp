@@ -8,14 +8,17 @@
 
 #include "clock.hpp"
 #include "handshake.hpp"
+#include "room_plan.hpp"
 #include "worker.hpp"
 
 namespace parley::bench {
 
 void worker::start_connects() {
   while (handshakes_in_flight_ < max_in_flight_ && next_connect_ < connections_.size() &&
-         !stopping_)
-    open_connection(connections_[next_connect_++]);
+         !stopping_) {
+    client_connection& c = connections_[next_connect_++];
+    if (c.state == connection_state::not_started) open_connection(c);
+  }
 }
 
 void worker::open_connection(client_connection& c) {
@@ -58,12 +61,20 @@ void worker::on_connected(client_connection& c) {
   char name[64];
   const int name_size =
       std::snprintf(name, sizeof name, "%s%u", opts_.name_prefix.c_str(), c.client);
-  auto h =
-      make_handshake(opts_.host, opts_.port, {name, static_cast<std::size_t>(name_size)}, random_);
+  auto h = make_handshake(opts_.host, opts_.port, {name, static_cast<std::size_t>(name_size)},
+                          handshake_query(c), subprotocol(opts_), random_);
   c.expected_accept = std::move(h.expected_accept);
   c.out.assign(h.request.begin(), h.request.end());
   c.state = connection_state::handshaking;
   flush(c);
+}
+
+// "&room=R" unless there is one room (the tutorial's URL), then "&since=N" when resuming.
+std::string worker::handshake_query(const client_connection& c) const {
+  std::string query;
+  if (opts_.rooms > 1) query = "&room=" + room_name(opts_, room_of(opts_, c.client));
+  if (c.resume) query += "&since=" + std::to_string(c.since);
+  return query;
 }
 
 // Reads until the socket is empty (a short read says so; with EPOLLRDHUP, until EOF). The

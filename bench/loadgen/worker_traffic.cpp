@@ -3,13 +3,14 @@
 
 #include "frame_writer.hpp"
 #include "handshake.hpp"
+#include "v1_event.hpp"
 #include "worker.hpp"
 
 namespace parley::bench {
 
 std::size_t worker::consume(client_connection& c, char* data, std::size_t size) {
   if (c.state != connection_state::handshaking) return consume_frames(c, data, size);
-  const auto check = check_response({data, size}, c.expected_accept);
+  const auto check = check_response({data, size}, c.expected_accept, subprotocol(opts_));
   if (check.status == response_status::need_more) {
     if (size > 16 * 1024) fail(c, totals_.errors.handshake_failed);  // no sane head is this big
     return 0;
@@ -81,26 +82,43 @@ void worker::on_frame(client_connection& c, const frame& f, std::span<char> payl
 }
 
 void worker::on_text(client_connection& c, std::string_view text) {
-  const chat_line line = classify_line(text, opts_.name_prefix);
+  const chat_line line = opts_.protocol == wire_protocol::v1
+                             ? classify_v1_event(text, opts_.name_prefix)
+                             : classify_line(text, opts_.name_prefix);
+  c.last_id = std::max(c.last_id, line.id);
   switch (line.kind) {
     case line_kind::greeting:
-      ++totals_.greetings;
-      totals_.last_join_ns = now_;
-      return;
+      return on_greeting(c, line);
     case line_kind::join:
       ++totals_.join_notices;
       totals_.last_join_ns = now_;
       return;
     case line_kind::leave:
       ++totals_.leaves;
+      if (c.client == 0) ++totals_.observer_leaves;
       return;
     case line_kind::message:
       if (line.client < opts_.senders && !last_seq_.empty()) return on_message(c, line);
       [[fallthrough]];
     case line_kind::other:
       ++totals_.other_lines;
+      [[fallthrough]];
+    case line_kind::hello:
       return;
   }
+}
+
+void worker::on_greeting(client_connection& c, const chat_line& line) {
+  ++totals_.greetings;
+  totals_.last_join_ns = now_;
+  if (!c.resume) return;
+  // A reconnect's replay: every stored event after `since`, its own join last (not counted).
+  const std::uint64_t replayed = line.replayed > 0 ? line.replayed - 1 : 0;
+  ++totals_.resumed;
+  totals_.replayed += replayed;
+  totals_.replay_min = std::min(totals_.replay_min, replayed);
+  totals_.replay_gaps += line.replay_gaps;
+  totals_.last_resumed_ns = now_;
 }
 
 void worker::on_message(client_connection& c, const chat_line& line) {
@@ -129,21 +147,30 @@ void worker::on_message(client_connection& c, const chat_line& line) {
   }
 }
 
-// Encodes the sender's due messages into its output, stamped with `now` (just before write()).
+// Encodes the sender's due messages into its output, stamped with `now` (just before write()):
+// the text itself (legacy) or a v1 `send` request around it.
 void worker::write_pending_messages(sender_state& s, std::int64_t now) {
   client_connection& c = connections_[s.connection];
   const bool measured = now >= schedule_.measure_start;
+  const bool v1 = opts_.protocol == wire_protocol::v1;
+  const std::string_view head = v1 ? std::string_view{s.v1_head} : std::string_view{};
+  const std::string_view tail = v1 ? k_v1_send_tail : std::string_view{};
   for (; s.pending > 0 && now < schedule_.measure_end; --s.pending) {
     char prefix[k_message_prefix_max];
     const std::size_t prefix_size = write_message_prefix(prefix, s.next_seq++, now);
     const std::size_t size = std::max<std::size_t>(opts_.size, prefix_size);
-    const std::size_t at = append_frame_header(c.out, opcode::text, size);
-    char* text = c.out.data() + at;
+    const std::size_t payload_size = head.size() + size + tail.size();
+    const std::size_t at = append_frame_header(c.out, opcode::text, payload_size);
+    char* payload = c.out.data() + at;
+    char* text = payload + head.size();
+    std::memcpy(payload, head.data(), head.size());
     std::memcpy(text, prefix, prefix_size);
     std::memset(text + prefix_size, 'x', size - prefix_size);
-    mask_payload({text, size});
+    std::memcpy(text + size, tail.data(), tail.size());
+    mask_payload({payload, payload_size});
     ++s.outstanding;
     ++totals_.sent;
+    totals_.expected_deliveries += s.recipients;
     if (measured) ++totals_.sent_measured;
   }
   s.pending = 0;

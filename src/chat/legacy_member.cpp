@@ -6,20 +6,24 @@
 
 namespace parley::chat {
 
-legacy_member::legacy_member(member_context& context, room& room, join_request request,
-                             std::uint64_t id)
-    : context_(context), room_(room), request_(std::move(request)), id_(id) {}
+legacy_member::legacy_member(member_context& context, join_request request, std::uint64_t id)
+    : context_(context), request_(std::move(request)), id_(id) {}
 
 void legacy_member::on_open(ws::session& session) {
   if (!claim_username(context_, session, request_.username)) return;
+  room_ = context_.rooms.find_or_create(request_.room);
+  if (room_ == nullptr) {
+    context_.names.release(request_.username);
+    return refuse_join(session, "The server cannot hold more rooms.");
+  }
   session_ = &session;
   session.send(legacy::text_frame(legacy::greeting(request_.username)));
-  room_.shard(session.loop_index()).add(id_, *this, protocol::legacy);
-  room_.join({.member = id_,
-              .loop = session.loop_index(),
-              .user = request_.username,
-              .age = request_.age,
-              .speaks = protocol::legacy});
+  room_->shard(session.loop_index()).add(id_, *this, protocol::legacy);
+  room_->join({.member = id_,
+               .loop = session.loop_index(),
+               .user = request_.username,
+               .age = request_.age,
+               .speaks = protocol::legacy});
 }
 
 void legacy_member::on_text(std::string_view text) {
@@ -27,7 +31,7 @@ void legacy_member::on_text(std::string_view text) {
   const auto received_at = std::chrono::steady_clock::now();
   obs::metrics::for_loop(session_->loop_index()).messages_received.add();
   // Ended by the room on its home loop, once the event is handed to every member's loop.
-  room_.publish(
+  room_->publish(
       {.member = id_,
        .loop = session_->loop_index(),
        .user = request_.username,
@@ -44,7 +48,7 @@ void legacy_member::on_close() {
   if (session_ == nullptr) return;  // never joined (duplicate name)
   const std::size_t loop = session_->loop_index();
   session_ = nullptr;
-  room_.leave(id_, loop, std::make_shared<departure>(context_.names, request_.username, 1));
+  room_->leave(id_, loop, std::make_shared<departure>(context_.names, request_.username, 1));
 }
 
 void legacy_member::annotate_upgrade(obs::tracing::span& upgrade) const {

@@ -13,7 +13,8 @@ namespace parley::chat {
 // as the tutorial's lines.
 class legacy_member final : public ws::message_handler, public recipient {
  public:
-  legacy_member(member_context& context, room& room, join_request request, std::uint64_t id);
+  // The room (request.room) is made once the username is claimed: a refused connection makes none.
+  legacy_member(member_context& context, join_request request, std::uint64_t id);
 
   // ws::message_handler
   void on_open(ws::session& session) override;
@@ -27,7 +28,7 @@ class legacy_member final : public ws::message_handler, public recipient {
 
  private:
   member_context& context_;
-  room& room_;
+  room* room_ = nullptr;  // set once the username is claimed
   join_request request_;
   std::uint64_t id_;
   ws::session* session_ = nullptr;  // set while the member is in the room

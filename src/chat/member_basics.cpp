@@ -6,10 +6,14 @@
 namespace parley::chat {
 
 void refused_join::on_open(ws::session& session) {
-  obs::chat_log().info("refused join: {}", refusal_.reason);
+  refuse_join(session, refusal_.reason);
+}
+
+void refuse_join(ws::session& session, std::string_view reason) {
+  obs::chat_log().info("refused join: {}", reason);
   obs::metrics::for_loop(session.loop_index())
       .count_rejection(obs::metrics::rejection::chat_invalid_join);
-  session.close({ws::close_code::policy_violation, refusal_.reason});
+  session.close({ws::close_code::policy_violation, std::string(reason)});
 }
 
 bool claim_username(member_context& context, ws::session& session, const std::string& name) {

@@ -23,6 +23,8 @@ class refused_join final : public ws::message_handler {
   join_refusal refusal_;
 };
 
+// Closes a connection whose join is refused with 1008 and the reason; logged and counted.
+void refuse_join(ws::session& session, std::string_view reason);
 // Claims `name` for a connection that has just opened; closes it with 1003 when someone holds
 // the name already. Shared by both protocols.
 bool claim_username(member_context& context, ws::session& session, const std::string& name);

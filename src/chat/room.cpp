@@ -80,7 +80,8 @@ room::room(room_context& context, std::string name, std::size_t home_loop,
       members_per_loop_(context.loops.loop_count(), 0),
       cache_(log_ ? log_->first_free_id() : 1),
       next_id_(log_ ? log_->first_free_id() : 1),
-      reserved_until_(next_id_) {
+      reserved_until_(next_id_),
+      warm_(!log_ || next_id_ == 1) {
   last_id_.store(next_id_ - 1, std::memory_order_relaxed);
   if (log_) last_event_ms_.store(log_->last_event_ms(), std::memory_order_relaxed);
 }
@@ -264,8 +265,11 @@ void room::finish_publish(message_ticket& ticket) {
 void room::collect(std::uint64_t after, std::uint64_t before, std::size_t limit,
                    collected_fn done) {
   const std::int64_t now = now_ms();
-  cache_.evict(log_ ? context_.history.memory_events : context_.history.max_events,
-               now - context_.history.max_age.count(), log_ ? log_->settled_id() : k_no_limit);
+  cache_.evict(memory_capacity(), now - context_.history.max_age.count(),
+               log_ ? log_->settled_id() : k_no_limit);
+  // Events beyond history.max_events may linger in the store until its next trim: never hand
+  // them out.
+  after = std::max(after, retained_floor() - 1);
   const std::uint64_t floor = cache_.floor();
   auto& metrics = obs::metrics::for_loop(home_loop_);
   const bool memory_suffices = !log_ || after + 1 >= floor || before <= after + 1 ||
@@ -295,13 +299,8 @@ void room::from_store(std::uint64_t after, std::uint64_t before, std::size_t lim
   }
   std::vector<history_cache::entry> read;
   read.reserve(events.size());
-  for (const auto& e : events) {
-    read.push_back(
-        {e.id, e.ts_ms, v1::event_frame(name_, e),
-         e.client_id.empty() ? std::string{} : history_cache::client_key(e.user, e.client_id)});
-  }
-  if (ok && upper == cache_.floor() &&
-      cache_.size() + read.size() <= context_.history.memory_events) {
+  for (const auto& e : events) read.push_back(cache_entry(e));
+  if (ok && upper == cache_.floor() && cache_.size() + read.size() <= memory_capacity()) {
     // What was read lies right below memory: keep it there (a room's first join after a restart
     // warms its memory, and its client_ids count for retries again).
     const std::uint64_t new_floor =
@@ -325,17 +324,33 @@ std::vector<room::replayed> room::from_memory(std::uint64_t after, std::uint64_t
   return out;
 }
 
+history_cache::entry room::cache_entry(const store::event& e) const {
+  return {e.id, e.ts_ms, v1::event_frame(name_, e),
+          e.client_id.empty() ? std::string{} : history_cache::client_key(e.user, e.client_id)};
+}
+
+std::size_t room::memory_capacity() const {
+  return log_ ? std::min(context_.history.memory_events, context_.history.max_events)
+              : context_.history.max_events;
+}
+
+std::uint64_t room::retained_floor() const {
+  const std::uint64_t max_events = context_.history.max_events;
+  return next_id_ > max_events ? next_id_ - max_events : 1;
+}
+
 void room::run_or_queue(std::function<void()> work) {
-  if (waiting_.empty() && ids_available()) {
+  if (waiting_.empty() && can_record()) {
     work();
   } else {
     waiting_.push_back(std::move(work));
   }
+  warm_up();
   reserve_ids();
 }
 
 void room::run_queued() {
-  while (!waiting_.empty() && ids_available()) {
+  while (!waiting_.empty() && can_record()) {
     auto work = std::move(waiting_.front());
     waiting_.pop_front();
     work();
@@ -343,8 +358,47 @@ void room::run_queued() {
   reserve_ids();
 }
 
-bool room::ids_available() const {
-  return !log_ || next_id_ < reserved_until_;
+bool room::can_record() const {
+  return !log_ || (warm_ && next_id_ < reserved_until_);
+}
+
+void room::warm_up() {
+  if (warm_ || warming_) return;
+  warming_ = true;
+  const std::uint64_t floor = cache_.floor();
+  const std::size_t requested = memory_capacity();
+  log_->read(retained_floor() - 1, floor, requested,
+             [this, floor, requested](bool ok, std::vector<store::event> events) {
+               context_.loops.post(
+                   home_loop_, [this, floor, requested, ok, events = std::move(events)]() mutable {
+                     finish_warm_up(floor, requested, ok, std::move(events));
+                   });
+             });
+}
+
+void room::finish_warm_up(std::uint64_t floor, std::size_t requested, bool ok,
+                          std::vector<store::event> events) {
+  warm_ = true;
+  warming_ = false;
+  if (ok) {
+    // Everything retained was read when fewer than asked for came back.
+    bool complete = events.size() < requested;
+    // A join's replay may have brought some of them into memory meanwhile.
+    std::erase_if(events, [this](const store::event& e) { return e.id >= cache_.floor(); });
+    const std::size_t room_left =
+        memory_capacity() > cache_.size() ? memory_capacity() - cache_.size() : 0;
+    if (events.size() > room_left) {
+      events.erase(events.begin(), events.end() - static_cast<std::ptrdiff_t>(room_left));
+      complete = false;
+    }
+    std::vector<history_cache::entry> read;
+    read.reserve(events.size());
+    for (const auto& e : events) read.push_back(cache_entry(e));
+    const std::uint64_t new_floor = complete ? std::min(floor, retained_floor())
+                                             : (read.empty() ? cache_.floor() : read.front().id);
+    cache_.prepend(std::move(read), new_floor);
+  }
+  run_queued();
 }
 
 void room::reserve_ids() {
@@ -374,12 +428,8 @@ event_frames room::record(store::event e) {
   last_id_.store(e.id, std::memory_order_relaxed);
   last_event_ms_.store(e.ts_ms, std::memory_order_relaxed);
   const std::int64_t oldest = e.ts_ms - context_.history.max_age.count();
-  if (log_) {
-    log_->append(std::move(e));
-    cache_.evict(context_.history.memory_events, oldest, log_->settled_id());
-  } else {
-    cache_.evict(context_.history.max_events, oldest, k_no_limit);
-  }
+  if (log_) log_->append(std::move(e));
+  cache_.evict(memory_capacity(), oldest, log_ ? log_->settled_id() : k_no_limit);
   obs::metrics::for_loop(home_loop_).events_stored.add();
   return frames;
 }

@@ -136,8 +136,20 @@ class room {
   // queued before it has run.
   void run_or_queue(std::function<void()> work);
   void run_queued();
-  [[nodiscard]] bool ids_available() const;
+  // Whether an event can be recorded now: ids are reserved and memory is warm.
+  [[nodiscard]] bool can_record() const;
   void reserve_ids();
+  // After a restart, reads the room's newest events into memory before its first new event, so
+  // that client_ids sent before the restart still count for retries.
+  void warm_up();
+  void finish_warm_up(std::uint64_t floor, std::size_t requested, bool ok,
+                      std::vector<store::event> events);
+  // How many events memory holds: with a store, history.memory_events (never more than are
+  // retained); without, everything retained.
+  [[nodiscard]] std::size_t memory_capacity() const;
+  // The oldest id still retained by count (history.max_events).
+  [[nodiscard]] std::uint64_t retained_floor() const;
+  [[nodiscard]] history_cache::entry cache_entry(const store::event& e) const;
   // Gives `e` the next id and the time, keeps it in memory and the store, and returns its frames
   // (the legacy frame only when someone here speaks the legacy protocol).
   event_frames record(store::event e);
@@ -163,6 +175,8 @@ class room {
   std::uint64_t next_id_;
   std::uint64_t reserved_until_;  // ids below it are durable reservations (with a store)
   bool reserving_ = false;
+  bool warm_;  // memory holds the newest events (or the room was new)
+  bool warming_ = false;
   std::deque<std::function<void()>> waiting_;  // work waiting for ids
   bool presence_publish_posted_ = false;
 

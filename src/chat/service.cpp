@@ -65,13 +65,7 @@ service::application service::make_member(std::string_view target, std::size_t,
   if (speaks_v1) {
     return {std::make_unique<v1_client>(member_context_, std::move(request), id), subprotocol};
   }
-  room* where = rooms_.find_or_create(request.room);
-  if (where == nullptr) {
-    return {std::make_unique<refused_join>(join_refusal{"The server cannot hold more rooms."}),
-            subprotocol};
-  }
-  return {std::make_unique<legacy_member>(member_context_, *where, std::move(request), id),
-          subprotocol};
+  return {std::make_unique<legacy_member>(member_context_, std::move(request), id), subprotocol};
 }
 
 std::string service::rooms_json() const {

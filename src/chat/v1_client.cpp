@@ -21,6 +21,7 @@ v1_client::v1_client(member_context& context, join_request request, std::uint64_
 void v1_client::on_open(ws::session& session) {
   if (!claim_username(context_, session, request_.username)) return;
   session_ = &session;
+  departure_ = std::make_shared<departure>(context_.names, request_.username, 1);
   tokens_at_ = std::chrono::steady_clock::now();
   const auto& limits = context_.limits;
   session.send(v1::hello_frame(
@@ -41,7 +42,7 @@ void v1_client::on_text(std::string_view text) {
   }
   auto& request = std::get<v1::command>(parsed);
   if (auto problem = room_name_problem(request.room); !problem.empty()) {
-    return refuse(error_code::bad_room, problem, {}, request.client_id);
+    return refuse(error_code::bad_room, problem, request.room, request.client_id);
   }
   if (request.type == v1::command_type::join) return join(request.room, request.since);
 
@@ -92,7 +93,8 @@ void v1_client::join(const std::string& name, std::optional<std::uint64_t> since
 }
 
 void v1_client::leave(membership& m) {
-  m.where->leave(id_, session_->loop_index(), nullptr);
+  departure_->add_room();
+  m.where->leave(id_, session_->loop_index(), departure_);
   std::erase_if(rooms_, [&](const membership& each) { return &each == &m; });
 }
 
@@ -168,13 +170,13 @@ void v1_client::on_close() {
   if (session_ == nullptr) return;  // never joined (duplicate name)
   const std::size_t loop = session_->loop_index();
   session_ = nullptr;
-  if (rooms_.empty()) {
-    context_.names.release(request_.username);
-    return;
+  for (auto& m : rooms_) {
+    departure_->add_room();
+    m.where->leave(id_, loop, departure_);
   }
-  auto leaving = std::make_shared<departure>(context_.names, request_.username, rooms_.size());
-  for (auto& m : rooms_) m.where->leave(id_, loop, leaving);
   rooms_.clear();
+  departure_->room_left();  // the connection's own share
+  departure_.reset();
 }
 
 void v1_client::annotate_upgrade(obs::tracing::span& upgrade) const {

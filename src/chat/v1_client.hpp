@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,8 @@ class v1_client final : public ws::message_handler, public recipient {
   std::uint64_t id_;
   ws::session* session_ = nullptr;  // set while the client is in the chat
   std::vector<membership> rooms_;
+  // Frees the username once the connection has closed and every room it left has sequenced it.
+  std::shared_ptr<departure> departure_;
   double history_tokens_;  // a token bucket: limits.history_per_second, as many at once
   std::chrono::steady_clock::time_point tokens_at_{};
 };

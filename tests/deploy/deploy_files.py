@@ -168,7 +168,12 @@ class Instruction:
 class Dockerfile:
     instructions: list = field(default_factory=list)
 
-    def stage(self, index):
+    def stage(self, index_or_name):
+        """The instructions of one stage, by index (0 for the first) or by its `AS` name."""
+        index = index_or_name
+        if isinstance(index_or_name, str):
+            index = next(i.stage for i in self.instructions if i.keyword == "FROM"
+                         and i.arguments.split()[-2:] == ["AS", index_or_name])
         return [i for i in self.instructions if i.stage == index]
 
     @property
@@ -176,9 +181,20 @@ class Dockerfile:
         return max(i.stage for i in self.instructions) + 1
 
     def final(self, keyword):
-        """The arguments of the last `keyword` instruction of the final stage (or None)."""
-        found = [i for i in self.stage(self.stages - 1) if i.keyword == keyword]
-        return found[-1].arguments if found else None
+        """The arguments of the last `keyword` instruction that holds in the image: of the final
+        stage, or of the stage it starts FROM when it has none (or None)."""
+        index = self.stages - 1
+        while True:
+            instructions = self.stage(index)
+            found = [i for i in instructions if i.keyword == keyword]
+            if found:
+                return found[-1].arguments
+            parent = instructions[0].arguments.split()[0]
+            named = [i.stage for i in self.instructions if i.keyword == "FROM"
+                     and i.arguments.split()[-2:] == ["AS", parent]]
+            if not named:
+                return None
+            index = named[0]
 
 
 def dockerfile(*parts):

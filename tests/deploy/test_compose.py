@@ -85,3 +85,11 @@ def test_host_ports_do_not_collide():
 def test_stop_grace_period_covers_the_drain_and_span_flush():
     drain = int(ENV["PARLEY_SERVER_SHUTDOWN_TIMEOUT_MS"]) / 1000
     assert seconds(PARLEY["stop_grace_period"]) > drain + SPAN_FLUSH_MAX_S
+
+
+def test_history_outlives_the_container_in_a_named_volume():
+    workdir = files.dockerfile().final("WORKDIR")  # storage.path is ./parley-data under it
+    (mount,) = [v for v in PARLEY["volumes"] if v.endswith(":" + workdir)]
+    volume = mount.split(":")[0]
+    assert volume in COMPOSE["volumes"], COMPOSE.get("volumes")
+    assert not any(name.startswith("PARLEY_STORAGE_") for name in ENV)

@@ -21,11 +21,9 @@ DOCKERFILE = files.dockerfile()
 BASE = "debian:bookworm-slim"
 
 
-def test_both_stages_are_debian_bookworm_slim():
+def test_runtime_and_build_stages_are_debian_bookworm_slim_and_the_image_is_runtime():
     froms = [i.arguments.split() for i in DOCKERFILE.instructions if i.keyword == "FROM"]
-    assert len(froms) == 2, froms
-    assert [f[0] for f in froms] == [BASE, BASE]
-    assert froms[0][1:] == ["AS", "build"]
+    assert froms == [[BASE, "AS", "runtime"], [BASE, "AS", "build"], ["runtime"]], froms
     with open("/etc/debian_version", encoding="ascii") as f:  # what the package checks rely on
         assert f.read().startswith("12."), "this machine is not Debian 12 (bookworm)"
 
@@ -36,7 +34,7 @@ def test_final_stage_runs_as_a_numeric_non_root_user_that_it_creates():
     # Numeric, so Kubernetes' runAsNonRoot can check it; not 0.
     assert uid.isdigit() and int(uid) > 0, f"USER {user}"
     assert gid.isdigit() and int(gid) > 0
-    creates = [i.arguments for i in DOCKERFILE.stage(1)
+    creates = [i.arguments for i in DOCKERFILE.stage("runtime")
                if i.keyword == "RUN" and "useradd" in i.arguments]
     assert creates and f"--uid {uid} --gid {gid}" in creates[0]
     assert f"groupadd --system --gid {gid}" in creates[0]
@@ -44,8 +42,18 @@ def test_final_stage_runs_as_a_numeric_non_root_user_that_it_creates():
     assert all(files.package_of(shutil.which(tool)) in base for tool in ("useradd", "groupadd"))
 
 
+def test_history_goes_to_a_working_directory_the_user_owns():
+    """storage.path defaults to ./parley-data, relative to the working directory: the image's
+    must exist and belong to its user, or the server cannot start there."""
+    workdir = DOCKERFILE.final("WORKDIR")
+    uid, gid = DOCKERFILE.final("USER").split(":")
+    creates = [i.arguments for i in DOCKERFILE.stage("runtime") if i.keyword == "RUN"]
+    assert any(f"install -d -o {uid} -g {gid} -m 0750 {workdir}" in run for run in creates)
+    assert re.search(r'--storage-path TEXT\s+\(default "\./parley-data"', files.help_text())
+
+
 def test_runtime_packages_provide_every_library_the_binary_links_and_nothing_more():
-    runs = [i.arguments for i in DOCKERFILE.stage(1) if i.keyword == "RUN"]
+    runs = [i.arguments for i in DOCKERFILE.stage("runtime") if i.keyword == "RUN"]
     installed = [name for run in runs for name in files.apt_installs(run)]
     assert installed, "the final stage installs no runtime packages"
     assert not [p for p in installed if p.endswith("-dev")], installed
@@ -62,7 +70,7 @@ def test_runtime_packages_provide_every_library_the_binary_links_and_nothing_mor
 
 
 def test_build_stage_installs_the_build_packages_from_scripts_bootstrap():
-    build = DOCKERFILE.stage(0)
+    build = DOCKERFILE.stage("build")
     runs = [i.arguments for i in build if i.keyword == "RUN"]
     assert any(run.startswith("scripts/bootstrap build") for run in runs), runs
     copies = [i.arguments for i in build if i.keyword == "COPY"]
@@ -121,7 +129,7 @@ def test_build_stage_configures_from_the_docker_build_context(tmp_path):
         return [n for n in names if ignored(base + n, patterns)]
 
     shutil.copytree(files.REPO, context, ignore=skip, symlinks=True)
-    runs = [i.arguments for i in DOCKERFILE.stage(0) if i.keyword == "RUN"]
+    runs = [i.arguments for i in DOCKERFILE.stage("build") if i.keyword == "RUN"]
     build = next(run for run in runs if "cmake --build" in run)
     configure, _, compile_step = build.partition("&&")
     assert shlex.split(compile_step) == [
@@ -133,8 +141,9 @@ def test_build_stage_configures_from_the_docker_build_context(tmp_path):
         # The target's output is the file build/release/parley.
         assert re.search(r"^build parley: CXX_EXECUTABLE_LINKER", f.read(), re.MULTILINE)
     # The final stage copies the binary from where that preset puts it.
-    workdir = next(i.arguments for i in DOCKERFILE.stage(0) if i.keyword == "WORKDIR")
-    copy = next(i.arguments for i in DOCKERFILE.stage(1) if i.keyword == "COPY")
+    workdir = next(i.arguments for i in DOCKERFILE.stage("build") if i.keyword == "WORKDIR")
+    copy = next(i.arguments for i in DOCKERFILE.stage(DOCKERFILE.stages - 1)
+                if i.keyword == "COPY")
     assert copy.split() == [
         "--from=build", f"{workdir}/build/release/parley", "/usr/local/bin/parley"]
 

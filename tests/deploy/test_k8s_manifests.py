@@ -123,6 +123,18 @@ def test_pod_runs_as_the_images_non_root_user_with_a_read_only_root():
     assert CONFIG.get("log", {}).get("file", "") == ""
 
 
+def test_history_is_kept_on_a_writable_volume_of_the_pod():
+    """The root file system is read-only, so storage.path must lie on a volume mounted
+    read-write, which the Deployment declares."""
+    path = CONFIG["storage"]["path"]
+    mounts = [m for m in CONTAINER["volumeMounts"] if path.startswith(m["mountPath"] + "/")]
+    assert len(mounts) == 1 and not mounts[0].get("readOnly", False), mounts
+    volume = next(v for v in POD["spec"]["volumes"] if v["name"] == mounts[0]["name"])
+    assert "emptyDir" in volume, volume
+    # The image's working directory, where ./parley-data lands without the ConfigMap.
+    assert mounts[0]["mountPath"] == files.dockerfile().final("WORKDIR")
+
+
 def cpu_cores(quantity):
     quantity = str(quantity)
     return int(quantity[:-1]) / 1000 if quantity.endswith("m") else float(quantity)

@@ -85,7 +85,7 @@ def test_every_path_named_here_exists():
 
 def test_runtime_packages_named_here_are_the_images():
     (line,) = [l for l in DOC.splitlines() if l.startswith("apt-get install")]
-    runs = [i.arguments for i in files.dockerfile().stage(1) if i.keyword == "RUN"]
+    runs = [i.arguments for i in files.dockerfile().stage("runtime") if i.keyword == "RUN"]
     image = [name for run in runs for name in files.apt_installs(run)]
     assert files.apt_installs(line) == image
 

@@ -1,10 +1,11 @@
-// The web client when the server shuts down (SIGTERM): the close reason reaches the status line,
-// and the client does not reconnect by itself. Own server, since this test stops it.
+// The web client when the server shuts down (SIGTERM) and does not come back: the close reason
+// reaches the status line, the client keeps trying to reconnect, and Disconnect stops that.
+// Own server, since this test stops it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServerAndBrowser } from '../support/browser.mjs';
+import { connect, openPage, ui, waitStatus } from '../support/web_page.mjs';
 
-const TIMEOUT = 10_000;
 let server;
 let browser;
 
@@ -17,23 +18,21 @@ after(async () => {
   await server?.stop();
 });
 
-test('server shutdown shows its reason and leaves the client ready to connect again', { timeout: 30_000 }, async () => {
-  const page = await browser.newPage();
-  page.setDefaultTimeout(TIMEOUT);
-  const errors = [];
-  page.on('pageerror', (err) => errors.push(String(err)));
-  await page.goto(server.httpUrl + '/');
-
-  await page.getByLabel('Name', { exact: true }).fill('judy');
-  await page.getByRole('button', { name: 'Connect', exact: true }).click();
-  await page.getByRole('status').filter({ hasText: 'Connected as judy.' }).waitFor();
+test('server shutdown shows its reason, the client tries to reconnect until Disconnect', { timeout: 30_000 }, async () => {
+  const page = await openPage(browser, server);
+  await connect(page, 'judy');
 
   server.proc.kill('SIGTERM');
-  await page.getByRole('status').filter({ hasText: 'Server is shutting down.' }).waitFor();
-  assert.equal(await page.getByRole('button', { name: 'Connect', exact: true }).isEnabled(), true);
-  assert.equal(await page.getByRole('button', { name: 'Disconnect', exact: true }).isEnabled(), false);
-  assert.equal(await page.getByLabel('Message', { exact: true }).isEnabled(), false);
+  await waitStatus(page, 'Server is shutting down. Reconnecting…');
   const result = await server.exited; // the test's timeout catches a hang here
   assert.deepEqual(result, { code: 0, signal: null }, 'the server exits cleanly after SIGTERM');
-  assert.deepEqual(errors, []);
+  assert.equal(await ui(page).disconnect.isEnabled(), true, 'Disconnect stops the retries');
+  assert.equal(await ui(page).message.isEnabled(), true, 'writing goes on: messages wait for the connection');
+  assert.equal(await ui(page).connect.isEnabled(), false);
+
+  await ui(page).disconnect.click();
+  await waitStatus(page, 'Disconnected.');
+  assert.equal(await ui(page).connect.isEnabled(), true);
+  assert.equal(await ui(page).message.isEnabled(), false);
+  assert.deepEqual(page.errors, []);
 });

@@ -27,16 +27,9 @@ function namesStorage(args) {
   return args.some((a) => /^--(storage-path|storage-engine)/.test(String(a)));
 }
 
-export async function startParley(args = [], { startTimeoutMs = 15000 } = {}) {
-  let storage = null;
-  if (!namesStorage(args)) {
-    storage = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-test-'));
-    args = [...args, '--storage-path', storage];
-  }
-  const proc = spawn(binaryPath(), ['--port', '0', '--bind', '127.0.0.1', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: serverEnvironment(),
-  });
+// One run of the binary: its output as lines, and a way to wait for one.
+function launch(args) {
+  const proc = spawn(binaryPath(), args, { stdio: ['ignore', 'pipe', 'pipe'], env: serverEnvironment() });
   const lines = [];
   const waiters = new Set();
   let exited = false;
@@ -77,32 +70,65 @@ export async function startParley(args = [], { startTimeoutMs = 15000 } = {}) {
       waiter.check();
     });
   }
+  return { proc, lines, waitForLine, exitPromise, isExited: () => exited };
+}
 
-  const m = await waitForLine(LISTENING, startTimeoutMs);
+export async function startParley(args = [], { startTimeoutMs = 15000 } = {}) {
+  let storage = null;
+  if (!namesStorage(args)) {
+    storage = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-test-'));
+    args = [...args, '--storage-path', storage];
+  }
+  const allLines = []; // every run's output, for the sanitizer check at stop()
+  let run = launch(['--port', '0', '--bind', '127.0.0.1', ...args]);
+  const m = await run.waitForLine(LISTENING, startTimeoutMs);
   if (!m) {
-    proc.kill('SIGKILL');
+    run.proc.kill('SIGKILL');
     if (storage) fs.rmSync(storage, { recursive: true, force: true });
-    throw new Error('parley did not start:\n' + lines.join('\n'));
+    throw new Error('parley did not start:\n' + run.lines.join('\n'));
   }
   const port = Number(m[1]);
+
+  async function terminate(timeoutMs = 10000) {
+    run.proc.kill('SIGTERM');
+    let timer;
+    const t = new Promise((r) => { timer = setTimeout(() => r(null), timeoutMs); });
+    try {
+      return await Promise.race([run.exitPromise, t]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   return {
-    proc, port, lines, waitForLine, exited: exitPromise,
+    port,
+    get proc() { return run.proc; },
+    get lines() { return run.lines; },
+    get exited() { return run.exitPromise; },
+    waitForLine: (...a) => run.waitForLine(...a),
     url: `ws://127.0.0.1:${port}`,
     httpUrl: `http://127.0.0.1:${port}`,
-    async terminate(timeoutMs = 10000) {
-      proc.kill('SIGTERM');
-      let timer;
-      const t = new Promise((r) => { timer = setTimeout(() => r(null), timeoutMs); });
-      try {
-        return await Promise.race([exitPromise, t]);
-      } finally {
-        clearTimeout(timer);
+    terminate,
+    /**
+     * Stops the server (SIGTERM, or `signal`) and starts it again on the same port with the same
+     * storage: what a deploy or a crash looks like to the clients. Resolves once it listens again.
+     */
+    async restart({ signal = 'SIGTERM', whileDown = async () => {} } = {}) {
+      run.proc.kill(signal);
+      const result = await run.exitPromise;
+      if (signal === 'SIGTERM' && result.code !== 0) throw new Error(`parley exited with ${JSON.stringify(result)} on SIGTERM`);
+      await whileDown();
+      allLines.push(...run.lines);
+      run = launch(['--port', String(port), '--bind', '127.0.0.1', ...args]);
+      if (!await run.waitForLine(LISTENING, startTimeoutMs)) {
+        throw new Error('parley did not start again:\n' + run.lines.join('\n'));
       }
     },
     async stop() {
-      if (!exited) { proc.kill('SIGKILL'); await exitPromise; }
+      if (!run.isExited()) { run.proc.kill('SIGKILL'); await run.exitPromise; }
       if (storage) fs.rmSync(storage, { recursive: true, force: true });
       // A sanitizer build of the server reports errors on its output: fail the test then.
+      const lines = [...allLines, ...run.lines];
       if (lines.some((l) => l.includes('Sanitizer') || l.includes('runtime error:'))) {
         throw new Error('sanitizer report from parley:\n' + lines.join('\n'));
       }

@@ -14,6 +14,7 @@ import os
 import socket
 import struct
 import time
+import weakref
 from dataclasses import dataclass
 
 import websockets
@@ -25,9 +26,27 @@ GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 OP_CONT, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
 
 
+_connections = weakref.WeakSet()  # every websockets client opened here, for run() to drop
+
+
 def run(coro):
-    """Runs a test coroutine on a fresh event loop."""
-    return asyncio.run(coro)
+    """Runs a test coroutine on a fresh event loop. When it fails, its connections are dropped
+    at once: a closing handshake that nobody waits for would hold the loop for close_timeout."""
+    async def guarded():
+        try:
+            return await coro
+        except BaseException:
+            for ws in list(_connections):
+                if ws.transport is not None:
+                    ws.transport.abort()
+            raise
+    return asyncio.run(guarded())
+
+
+def track(ws):
+    """Registers a websockets client for run() to drop on failure; returns it."""
+    _connections.add(ws)
+    return ws
 
 
 # ---------------------------------------------------------------- expected texts
@@ -70,7 +89,7 @@ async def connect(server, path_name, query=None, **kwargs):
     kwargs.setdefault("ping_interval", None)
     kwargs.setdefault("max_size", None)
     kwargs.setdefault("max_queue", None)
-    return await websockets.connect(chat_url(server, path_name, query), **kwargs)
+    return track(await websockets.connect(chat_url(server, path_name, query), **kwargs))
 
 
 async def recv(ws, timeout=WAIT):

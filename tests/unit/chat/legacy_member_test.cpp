@@ -61,8 +61,8 @@ class member_test : public ::testing::Test {
   client& connect(std::string name, std::size_t loop, std::optional<unsigned> age = std::nullopt) {
     auto& c = clients_.emplace_back();
     c.transport = std::make_unique<fake_transport>(loop);
-    auto handler = std::make_unique<legacy_member>(context_, lobby_,
-                                                   join_request{std::move(name), age}, next_id_++);
+    auto handler =
+        std::make_unique<legacy_member>(context_, join_request{std::move(name), age}, next_id_++);
     c.session =
         std::make_unique<ws::session>(*c.transport, std::move(handler), ws::session_limits{});
     c.session->open();
@@ -74,7 +74,7 @@ class member_test : public ::testing::Test {
   room_context room_context_{loops_, names_, {}, nullptr};
   room_directory rooms_{room_context_, 100};
   member_context context_{names_, rooms_, {}, "test"};
-  room lobby_{room_context_, "lobby", 0, nullptr};
+  room& lobby_ = *rooms_.find_or_create("lobby");
   std::deque<client> clients_;  // stable addresses
   std::uint64_t next_id_ = 1;
 };

@@ -33,8 +33,8 @@ class member_tracing : public ::testing::Test {
   client& connect(std::string name, std::size_t loop, bool traced) {
     auto& c = clients_.emplace_back();
     c.transport = std::make_unique<fake_transport>(loop);
-    auto handler = std::make_unique<legacy_member>(context_, lobby_,
-                                                   join_request{std::move(name), {}}, next_id_++);
+    auto handler =
+        std::make_unique<legacy_member>(context_, join_request{std::move(name), {}}, next_id_++);
     obs::tracing::trace_context trace{&tracer_, {}};
     if (traced) {
       auto upgrade = tracer_.start_span("websocket upgrade", span_kind::server);
@@ -58,7 +58,7 @@ class member_tracing : public ::testing::Test {
   room_context room_context_{loops_, names_, {}, nullptr};
   room_directory rooms_{room_context_, 100};
   member_context context_{names_, rooms_, {}, "test"};
-  room lobby_{room_context_, "lobby", 0, nullptr};
+  room& lobby_ = *rooms_.find_or_create("lobby");
   std::deque<client> clients_;
   std::uint64_t next_id_ = 1;
 };
