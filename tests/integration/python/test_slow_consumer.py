@@ -386,3 +386,41 @@ def test_non_reading_client_is_closed_within_the_grace_period_once_the_room_goes
     run(scenario())
     assert server.wait_for_line(
         r"WARN .*slow consumer: \d+ bytes left unread for the whole grace period; closing it", WAIT)
+
+
+def test_non_reading_client_in_a_busy_room_is_closed_within_the_grace_period_plus_a_second(
+        start_server):
+    """The defaults but a 1 s grace period, and a room that keeps talking (about 1.5 MB/s). Once
+    the soft limit, the kernel's bounded send buffer and the client's own small receive buffer
+    have been filled, the grace period has begun: the client must be gone a second after it ends.
+    (With the kernel's own buffer, up to 4 MiB, it began seconds later.)"""
+    grace_s = 1.0
+    server = start_server("--threads", "2", "--slow-consumer-grace-ms", str(int(grace_s * 1000)))
+    # The soft limit, limits.socket_send_buffer's 256 KiB (doubled by Linux) and some slack for
+    # the client's receive buffer: past this, more than the soft limit waits in the server.
+    past_soft = (1 << 20) + 2 * 256 * 1024 + 64 * 1024
+
+    async def scenario():
+        silent = open_silent_client(server.port, "silent")
+        alice = await join(server, "alice")
+        sent, crossed, n = 0, None, 0
+        while True:
+            n += 1
+            text = f"{n}:{MESSAGE}"
+            await alice.send(text)
+            skipped = await receive_until(alice, said("alice", text))
+            if left("silent") in skipped:
+                break
+            sent += len(said("alice", text)) + 4  # and the frame's header
+            now = time.monotonic()
+            if crossed is None and sent > past_soft:
+                crossed = now
+            assert crossed is None or now - crossed < grace_s + 1.0, (
+                f"still connected {now - crossed:.2f} s after {sent} bytes were sent to it")
+            await asyncio.sleep(0.02)  # the room's pace; nothing waits on this
+        assert crossed is not None, f"closed after only {sent} bytes: before the soft limit?"
+        print(f"closed {time.monotonic() - crossed:.2f} s after {past_soft} bytes were sent to it")
+        silent.close()
+        await close_all(alice)
+
+    run(scenario())
