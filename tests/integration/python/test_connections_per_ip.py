@@ -5,7 +5,7 @@ import asyncio
 import time
 
 import pytest
-import websockets
+from websockets.exceptions import InvalidStatusCode
 
 from metrics_scrape import delta, scrape
 from parley_client import (
@@ -16,7 +16,7 @@ METRICS = ("--metrics-enabled", "--metrics-port", "0", "--metrics-bind", "127.0.
 
 
 async def refused(server, name, **kwargs):
-    with pytest.raises(websockets.exceptions.InvalidStatusCode) as refusal:
+    with pytest.raises(InvalidStatusCode) as refusal:
         await connect(server, name, **kwargs)
     return refusal.value.status_code
 
@@ -43,7 +43,7 @@ def test_one_more_than_the_limit_gets_429_until_a_connection_ends(start_server):
             try:
                 carol = await joined(server, "carol")
                 break
-            except websockets.exceptions.InvalidStatusCode as refusal:
+            except InvalidStatusCode as refusal:
                 assert refusal.status_code == 429
                 assert time.monotonic() < deadline, "alice's slot never came back"
         await close_all(bob, carol)

@@ -4,7 +4,7 @@ Origin (not browsers) can."""
 import subprocess
 
 import pytest
-import websockets
+from websockets.exceptions import InvalidStatusCode
 
 from metrics_scrape import scrape, delta
 from parley_server import binary_path, server_environment
@@ -17,7 +17,7 @@ from v1_client import V1Client
 def refused_status(server, origin, name="mallory"):
     """The HTTP status of an upgrade from `origin` that must be refused."""
     async def attempt():
-        with pytest.raises(websockets.exceptions.InvalidStatusCode) as refused:
+        with pytest.raises(InvalidStatusCode) as refused:
             await connect(server, name, origin=origin)
         return refused.value.status_code
     return run(attempt())
@@ -56,7 +56,7 @@ def test_page_from_the_servers_own_host_and_port_connects(server):
         ws = await connect(server, "alice", origin=f"http://127.0.0.1:{server.port}")
         assert await recv(ws) == greeting("alice")
         # the same host on another port is another origin
-        with pytest.raises(websockets.exceptions.InvalidStatusCode) as refused:
+        with pytest.raises(InvalidStatusCode) as refused:
             await connect(server, "bob", origin=f"http://127.0.0.1:{server.port + 1}")
         assert refused.value.status_code == 403
         await ws.close()
