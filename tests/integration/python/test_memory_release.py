@@ -168,7 +168,8 @@ def test_memory_follows_flood_clients_out_while_the_chat_goes_on(start_server):
     after_bytes = 1 << 20  # a check is quiet below 64 KiB/s; the chat does about 0.7 MB/s
     server = start_server("--threads", "2", *METRICS, "--memory-release-interval-ms", "1000",
                           "--memory-release-after-bytes", str(after_bytes),
-                          "--slow-consumer-grace-ms", "600000")
+                          "--slow-consumer-grace-ms", "600000",
+                          "--limits-messages-per-second", "0")  # alice chats faster than a person
 
     async def scenario():
         alice, bob = await join(server, "alice"), await join(server, "bob")
