@@ -127,10 +127,10 @@ bool origin_policy::allows(std::string_view origin_text, std::string_view host) 
 
 std::string_view origin_list_problem(std::string_view list) {
   if (trim(list).empty()) return "must name at least one origin, `self` or `*`";
-  while (!list.empty()) {
-    const auto comma = list.find(',');
-    const auto entry = trim(list.substr(0, comma));
-    list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+  for (std::size_t start = 0; start <= list.size();) {
+    const auto comma = std::min(list.find(',', start), list.size());
+    const auto entry = trim(list.substr(start, comma - start));
+    start = comma + 1;  // past the end after the last entry (an empty one after a final comma)
     if (entry == "*" || entry == "self") continue;
     const auto parsed = parse_origin(entry);
     if (!parsed) {
