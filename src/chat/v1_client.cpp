@@ -137,7 +137,8 @@ void v1_client::history(const v1::command& request, membership& m) {
 }
 
 bool v1_client::take_message_token(std::string_view text) {
-  if (context_.limits.messages_per_second == 0 || messages_.take(std::chrono::steady_clock::now())) {
+  if (context_.limits.messages_per_second == 0 ||
+      messages_.take(std::chrono::steady_clock::now())) {
     return true;
   }
   obs::metrics::for_loop(session_->loop_index()).messages_rate_limited.add();

@@ -253,7 +253,8 @@ std::vector<MetricFamily> collector::Collect() const {
       [](const loop_metrics& l) -> auto& { return l.slow_consumer_closes; }));
   families.push_back(counter(
       all, "parley_messages_rate_limited_total",
-      "Messages over limits.messages_per_second (parley.v1: refused; legacy: tolerated until closed)",
+      "Messages over limits.messages_per_second (parley.v1: refused; legacy: tolerated, then "
+      "closed)",
       [](const loop_metrics& l) -> auto& { return l.messages_rate_limited; }));
   families.push_back(counter(
       all, "parley_memory_releases_total",

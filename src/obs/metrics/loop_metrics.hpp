@@ -54,13 +54,13 @@ enum class rejection : std::uint8_t {
   http_upgrade_required,    // 426: a WebSocket path without a (version 13) upgrade
   http_forbidden_origin,    // 403: an upgrade from an Origin not in security.allowed_origins
   http_too_many_connections,  // 429: an upgrade beyond limits.connections_per_ip
-  ws_protocol_error,        // 1002
-  ws_invalid_utf8,          // 1007
-  ws_message_too_big,       // 1009
-  chat_binary_message,      // 1003
-  chat_invalid_join,        // 1008: username or age
-  chat_duplicate_username,  // 1003
-  chat_rate_limited,        // 1008: a legacy client past limits.messages_per_second and tolerance
+  ws_protocol_error,          // 1002
+  ws_invalid_utf8,            // 1007
+  ws_message_too_big,         // 1009
+  chat_binary_message,        // 1003
+  chat_invalid_join,          // 1008: username or age
+  chat_duplicate_username,    // 1003
+  chat_rate_limited,          // 1008: a legacy client past limits.messages_per_second and tolerance
   count,
 };
 std::string_view label(rejection reason);
@@ -103,7 +103,7 @@ struct loop_metrics {
   loop_counter replays;               // joins with `since`
   loop_counter replayed_events;       // events those replays handed out
   std::array<loop_counter, k_replay_size_bounds.size() + 1> replay_sizes;  // per bucket
-  loop_counter gaps;                  // gap events sent (replays and recent history)
+  loop_counter gaps;  // gap events sent (replays and recent history)
   std::array<loop_counter, k_protocol_error_codes.size()> protocol_errors;  // parley.v1 errors
   std::array<loop_counter, k_close_codes + 1> closes_by_code;
   std::array<loop_counter, static_cast<std::size_t>(rejection::count)> rejections;

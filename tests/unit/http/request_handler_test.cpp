@@ -224,8 +224,8 @@ TEST_F(request_handler_test, upgrade_hands_the_connection_to_a_websocket_session
 
 TEST_F(request_handler_test, upgrade_from_a_foreign_origin_gets_403_and_counts) {
   auto& metrics = obs::metrics::for_loop(1);
-  auto& forbidden = metrics.rejections[static_cast<std::size_t>(
-      obs::metrics::rejection::http_forbidden_origin)];
+  auto& forbidden =
+      metrics.rejections[static_cast<std::size_t>(obs::metrics::rejection::http_forbidden_origin)];
   const auto before = forbidden.value();
   receive(upgrade_request("/chat/alice", "13", k_key, "Origin: https://evil.example\r\n"));
   EXPECT_EQ(status_line(), "HTTP/1.1 403 Forbidden");
@@ -256,8 +256,9 @@ TEST_F(request_handler_test, upgrade_with_two_origins_gets_403) {
 TEST_F(request_handler_test, upgrade_beyond_connections_per_ip_gets_429_until_one_closes) {
   site_.connections_per_address = address_limit(1);
   auto& metrics = obs::metrics::for_loop(1);
-  auto& refused = metrics.rejections[static_cast<std::size_t>(
-      obs::metrics::rejection::http_too_many_connections)];
+  auto& refused =
+      metrics
+          .rejections[static_cast<std::size_t>(obs::metrics::rejection::http_too_many_connections)];
   const auto before = refused.value();
   receive(upgrade_request("/chat/alice"));
   EXPECT_EQ(status_line(), "HTTP/1.1 101 Switching Protocols");
