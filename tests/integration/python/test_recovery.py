@@ -9,7 +9,7 @@ import sqlite3
 import pytest
 import websockets
 
-from parley_client import run
+from parley_client import NO_RATE_LIMIT, run
 from v1_client import STORED, V1Client, close_all, coverage, new_client_id
 
 SENDERS = 4
@@ -68,7 +68,9 @@ async def keep_sending(client, stop, sent):
     await client.say("busy", f"{client.name}-end")
 
 
-def test_since_replays_with_no_loss_or_duplicate_while_four_senders_keep_sending(server):
+def test_since_replays_with_no_loss_or_duplicate_while_four_senders_keep_sending(start_server):
+    server = start_server("--threads", "2", *NO_RATE_LIMIT)
+
     async def scenario():
         watcher = await V1Client.open(server, "watcher", "room=busy")
         watching = await V1Client.open(server, "observer", "room=busy")
@@ -134,7 +136,7 @@ def test_since_replays_with_no_loss_or_duplicate_while_four_senders_keep_sending
 def test_a_since_older_than_history_gets_a_gap_then_what_is_kept(start_server, engine):
     # The sqlite engine is the default (the harness gives it a fresh folder).
     engine_args = ("--storage-engine", "memory") if engine == "memory" else ()
-    server = start_server(*engine_args, "--history-max-events", "10")
+    server = start_server(*engine_args, "--history-max-events", "10", *NO_RATE_LIMIT)
 
     async def scenario():
         alice = await V1Client.open(server, "alice")  # id 1
@@ -248,7 +250,7 @@ def test_a_sigterm_restart_keeps_history_and_ids_continue_without_a_jump(start_s
 
 def test_a_client_id_retry_after_a_restart_is_acknowledged_not_said_again(start_server, tmp_path):
     storage = ("--storage-path", str(tmp_path))
-    server = start_server(*storage)
+    server = start_server(*storage, *NO_RATE_LIMIT)
     client_id = new_client_id()
 
     async def first_attempt():
@@ -291,7 +293,7 @@ def copy_database(folder, into):
 def test_kill_9_never_repeats_an_id_and_leaves_a_readable_database(start_server, tmp_path):
     folder = tmp_path / "data"
     storage = ("--storage-path", str(folder))
-    server = start_server(*storage)
+    server = start_server(*storage, *NO_RATE_LIMIT)
 
     async def until_killed():
         alice = await V1Client.open(server, "alice")
