@@ -22,9 +22,10 @@ void legacy_member::on_open(ws::session& session) {
   }
   session_ = &session;
   session.send(legacy::text_frame(legacy::greeting(request_.username)));
-  room_->shard(session.loop_index()).add(id_, *this, protocol::legacy);
+  const std::uint64_t entry = room_->shard(session.loop_index()).add(id_, *this, protocol::legacy);
   room_->join({.member = id_,
                .loop = session.loop_index(),
+               .entry = entry,
                .user = request_.username,
                .age = request_.age,
                .speaks = protocol::legacy});

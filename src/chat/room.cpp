@@ -212,9 +212,9 @@ void room::finish_join(join_ticket& ticket, collection replay) {
     ticket.span.set_attribute("chat.replay.gaps", gaps);
     ticket.span.end();
   }
-  context_.loops.post(ticket.loop, [this, loop = ticket.loop, member = ticket.member, welcome] {
-    shards_[loop].activate(member, *this, welcome);
-  });
+  context_.loops.post(ticket.loop,
+                      [this, loop = ticket.loop, member = ticket.member, entry = ticket.entry,
+                       welcome] { shards_[loop].activate(member, entry, *this, welcome); });
 }
 
 void room::finish_leave(std::uint64_t member, const std::shared_ptr<departure>& departure) {

@@ -49,6 +49,7 @@ struct room_context {
 struct join_ticket {
   std::uint64_t member = 0;
   std::size_t loop = 0;
+  std::uint64_t entry = 0;  // the member's entry in shard(loop): room_shard::add's answer
   std::string user;
   std::optional<unsigned> age;
   protocol speaks = protocol::legacy;

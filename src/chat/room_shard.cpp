@@ -4,13 +4,16 @@
 
 namespace parley::chat {
 
-void room_shard::add(std::uint64_t id, recipient& member, protocol speaks) {
-  entries_.push_back({id, &member, speaks, false});
+std::uint64_t room_shard::add(std::uint64_t id, recipient& member, protocol speaks) {
+  const std::uint64_t number = next_number_++;
+  entries_.push_back({id, number, &member, speaks, false});
+  return number;
 }
 
-void room_shard::activate(std::uint64_t id, room& room, const ws::shared_frame& welcome) {
+void room_shard::activate(std::uint64_t id, std::uint64_t number, room& room,
+                          const ws::shared_frame& welcome) {
   for (auto& entry : entries_) {
-    if (entry.id != id || entry.active) continue;
+    if (entry.id != id || entry.number != number || entry.active) continue;
     if (welcome) entry.member->deliver(welcome);
     entry.active = true;
     entry.member->on_joined(room);

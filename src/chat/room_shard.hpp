@@ -23,10 +23,13 @@ class recipient {
 class room_shard {
  public:
   // Takes a member in, not yet receiving: it receives from its activation on, which the room's
-  // home loop orders after the member's own join.
-  void add(std::uint64_t id, recipient& member, protocol speaks);
-  // Delivers `welcome` (when not null) to the member, then everything that follows.
-  void activate(std::uint64_t id, room& room, const ws::shared_frame& welcome);
+  // home loop orders after the member's own join. Returns the entry's number, which the join
+  // carries to its activation.
+  std::uint64_t add(std::uint64_t id, recipient& member, protocol speaks);
+  // Delivers `welcome` (when not null) to the member, then everything that follows. Only the
+  // entry `entry` is activated: a member that left and joined again while the welcome of its
+  // first join was on its way gets the welcome of its second, not the first's.
+  void activate(std::uint64_t id, std::uint64_t entry, room& room, const ws::shared_frame& welcome);
   void remove(std::uint64_t id);
   // Queues the frame of each active member's protocol, skipping member `except` (0: nobody).
   // Returns how many members it was queued to.
@@ -38,11 +41,13 @@ class room_shard {
  private:
   struct entry {
     std::uint64_t id;
+    std::uint64_t number;
     recipient* member;
     protocol speaks;
     bool active;
   };
   std::vector<entry> entries_;
+  std::uint64_t next_number_ = 1;
 };
 
 }  // namespace parley::chat

@@ -80,11 +80,12 @@ void v1_client::join(const std::string& name, std::optional<std::uint64_t> since
   }
   rooms_.push_back({where, false, {}});
   const std::size_t loop = session_->loop_index();
-  where->shard(loop).add(id_, *this, protocol::v1);
+  const std::uint64_t entry = where->shard(loop).add(id_, *this, protocol::v1);
   auto span = session_->trace().child("chat join", obs::tracing::span_kind::internal);
   if (span.recording() && since) span.set_attribute("chat.since", *since);
   where->join({.member = id_,
                .loop = loop,
+               .entry = entry,
                .user = request_.username,
                .age = request_.age,
                .speaks = protocol::v1,

@@ -111,9 +111,13 @@ class room_ids_test : public ::testing::Test {
   }
   void join(v1_member& member, std::optional<std::uint64_t> since = std::nullopt) {
     const std::uint64_t id = ids_[&member] = next_member_++;
-    room_->shard(1).add(id, member, protocol::v1);
-    room_->join(
-        {.member = id, .loop = 1, .user = member.name, .speaks = protocol::v1, .since = since});
+    const std::uint64_t entry = room_->shard(1).add(id, member, protocol::v1);
+    room_->join({.member = id,
+                 .loop = 1,
+                 .entry = entry,
+                 .user = member.name,
+                 .speaks = protocol::v1,
+                 .since = since});
   }
   void leave(v1_member& member) { room_->leave(ids_.at(&member), 1, nullptr); }
   void say(std::string text) {
@@ -430,8 +434,9 @@ TEST_F(room_ids_test, a_member_that_leaves_and_joins_again_before_ids_come_is_in
   join(alice);
   const std::uint64_t member = ids_.at(&alice);
   room_->leave(member, 1, nullptr);  // left before its join was sequenced
-  room_->shard(1).add(member, alice, protocol::v1);
-  room_->join({.member = member, .loop = 1, .user = "alice", .speaks = protocol::v1});
+  const std::uint64_t entry = room_->shard(1).add(member, alice, protocol::v1);
+  room_->join(
+      {.member = member, .loop = 1, .entry = entry, .user = "alice", .speaks = protocol::v1});
   loops_.run_fifo();
   log->grant();
   loops_.run_fifo();

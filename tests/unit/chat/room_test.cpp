@@ -51,8 +51,8 @@ class room_test : public ::testing::Test {
             std::optional<unsigned> age = std::nullopt) {
     ASSERT_TRUE(names_.claim(member.name));
     const std::uint64_t id = ids_[&member] = next_id_++;
-    room.shard(loop).add(id, member, protocol::legacy);
-    room.join({.member = id, .loop = loop, .user = member.name, .age = age});
+    const std::uint64_t entry = room.shard(loop).add(id, member, protocol::legacy);
+    room.join({.member = id, .loop = loop, .entry = entry, .user = member.name, .age = age});
   }
   // What chat::legacy_member::on_close does on the member's loop.
   void leave(room& room, fake_member& member, std::size_t loop) {
@@ -105,11 +105,11 @@ TEST(room_shard, delivers_only_to_activated_members) {
   any_room r;
   room_shard shard;
   fake_member alice("alice"), bob("bob");
-  shard.add(1, alice, protocol::legacy);
+  const auto first = shard.add(1, alice, protocol::legacy);
   shard.add(2, bob, protocol::legacy);
   EXPECT_EQ(shard.size(), 2U);
   shard.deliver(legacy_only("before"));
-  shard.activate(1, r.where, nullptr);
+  shard.activate(1, first, r.where, nullptr);
   shard.deliver(legacy_only("after"));
   EXPECT_EQ(alice.texts, texts{"after"});
   EXPECT_TRUE(bob.texts.empty());
@@ -119,10 +119,10 @@ TEST(room_shard, removed_member_receives_nothing) {
   any_room r;
   room_shard shard;
   fake_member alice("alice"), bob("bob");
-  shard.add(1, alice, protocol::legacy);
-  shard.add(2, bob, protocol::legacy);
-  shard.activate(1, r.where, nullptr);
-  shard.activate(2, r.where, nullptr);
+  const auto first = shard.add(1, alice, protocol::legacy);
+  const auto second = shard.add(2, bob, protocol::legacy);
+  shard.activate(1, first, r.where, nullptr);
+  shard.activate(2, second, r.where, nullptr);
   shard.remove(1);
   shard.deliver(legacy_only("x"));
   EXPECT_TRUE(alice.texts.empty());
@@ -134,8 +134,8 @@ TEST(room_shard, activating_or_removing_an_unknown_member_does_nothing) {
   any_room r;
   room_shard shard;
   fake_member alice("alice");
-  shard.add(1, alice, protocol::legacy);
-  shard.activate(99, r.where, nullptr);
+  const auto entry = shard.add(1, alice, protocol::legacy);
+  shard.activate(99, entry, r.where, nullptr);
   shard.remove(99);
   shard.deliver(legacy_only("x"));
   EXPECT_TRUE(alice.texts.empty());
@@ -363,8 +363,8 @@ TEST_F(room_test, random_traffic_keeps_one_order_for_everyone) {
       auto member =
           std::make_unique<fake_member>(std::string("p").append(std::to_string(people.size())));
       ASSERT_TRUE(names.claim(member->name));
-      lobby.shard(loop).add(next_id, *member, protocol::legacy);
-      lobby.join({.member = next_id, .loop = loop, .user = member->name});
+      const std::uint64_t entry = lobby.shard(loop).add(next_id, *member, protocol::legacy);
+      lobby.join({.member = next_id, .loop = loop, .entry = entry, .user = member->name});
       member->on_deliver = [&names](const std::string& text) {
         if (!text.ends_with(" left the chat")) return;
         const std::string who =
