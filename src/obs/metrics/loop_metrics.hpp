@@ -89,6 +89,7 @@ struct loop_metrics {
   loop_counter messages_received;   // chat messages from clients
   loop_counter messages_delivered;  // frames queued to recipients (one per recipient)
   loop_counter slow_consumer_closes;
+  loop_counter output_dropped;  // queued output freed unsent (slow consumers, closed connections)
   loop_counter memory_releases;   // malloc_trim after a burst (loop 0's, app/memory_release.hpp)
   loop_histogram fanout_latency;  // message received -> this loop's last recipient queued
   // Rooms' history (counted on the rooms' home loops).
