@@ -230,7 +230,7 @@ class comparison_and_storm_test(unittest.TestCase):
             replay_min=1000, replay_gaps=1000, storm_server_cpu_s=0.7)]}, 60)
         text = "\n".join(report.workload_section(load, s, {"rounds": 1, "window": 32, "size": 64,
                                                           "duration": 1, "warmup": 0}))
-        self.assertIn("| parley | 0.75 | 0.90 | 0.70 | 1,000 | 1,000,000 (1,000) | 1,000 | 1/1 |",
+        self.assertIn("| parley | 0.75 | 0.90 | 0.70 | 1,000 | 1,000,000 | 1,000 | 1,000 | 1/1 |",
                       text)
         self.assertIn("**met**", text)
         load = workloads.WORKLOADS["v1-fanout-1000x4"]
@@ -258,6 +258,11 @@ class servers_test(unittest.TestCase):
         self.assertEqual(cmd[cmd.index("--storage-engine") + 1], "memory")
         self.assertEqual(cmd[cmd.index("--storage-path") + 1], "/tmp/x")
         self.assertNotIn("--storage-engine", servers.command(ROOT, "beast", 1, "memory", "/x"))
+
+    def test_parley_runs_without_rate_or_per_address_limits(self):
+        cmd = servers.command(ROOT, "parley", 1)
+        self.assertEqual(cmd[cmd.index("--limits-messages-per-second") + 1], "0")
+        self.assertEqual(cmd[cmd.index("--limits-connections-per-ip") + 1], "0")
 
 
 class workloads_test(unittest.TestCase):
