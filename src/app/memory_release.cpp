@@ -48,6 +48,12 @@ void trim_heap() {
 }
 }  // namespace
 
+std::uint64_t output_dropped(std::span<const obs::metrics::loop_metrics> loops) {
+  std::uint64_t sum = 0;
+  for (const auto& loop : loops) sum += loop.output_dropped.value();
+  return sum;
+}
+
 std::uint64_t activity(std::span<const obs::metrics::loop_metrics> loops) {
   std::uint64_t sum = 0;
   for (const auto& loop : loops) {
@@ -77,7 +83,8 @@ void memory_release::do_wait() {
 
 void memory_release::on_tick(boost::system::error_code ec) {
   if (ec) return;  // operation_aborted: the loop is going away
-  if (policy_.tick(activity(obs::metrics::loops(loop_count_)), heap_in_use())) release();
+  const auto loops = obs::metrics::loops(loop_count_);
+  if (policy_.tick(activity(loops), heap_in_use(), output_dropped(loops))) release();
   do_wait();
 }
 

@@ -21,6 +21,9 @@ namespace parley::app {
 // weight per connection ended (what it freed). Reads the loops' counters with relaxed loads, so
 // any thread may call it; the sum never goes down.
 std::uint64_t activity(std::span<const obs::metrics::loop_metrics> loops);
+// Queued output the loops freed unsent (slow consumers dropped, connections closed with output
+// left), in bytes: all of it heap that is free now. The same kind of sum as activity().
+std::uint64_t output_dropped(std::span<const obs::metrics::loop_metrics> loops);
 
 // Hands freed heap memory back to the system once a burst is over or the heap in use has fallen
 // well below its peak. glibc keeps what the server frees in the middle of its heap (10,000 joins

@@ -22,13 +22,16 @@ release_policy::release_policy(std::uint64_t after_bytes, std::uint64_t activity
       released_at_(activity_now),
       last_tick_(activity_now) {}
 
-bool release_policy::tick(std::uint64_t activity_now, std::uint64_t heap_in_use) {
+bool release_policy::tick(std::uint64_t activity_now, std::uint64_t heap_in_use,
+                          std::uint64_t output_dropped) {
   const std::uint64_t this_tick = since(activity_now, last_tick_);
   last_tick_ = std::max(last_tick_, activity_now);
   heap_peak_ = std::max(heap_peak_, heap_in_use);
-  if (!burst_is_over(this_tick) && !heap_fell(heap_in_use)) return false;
+  const bool output_freed = since(output_dropped, dropped_at_) >= after_bytes_;
+  if (!burst_is_over(this_tick) && !output_freed && !heap_fell(heap_in_use)) return false;
   released_at_ = last_tick_;
   heap_peak_ = heap_in_use;
+  dropped_at_ = std::max(dropped_at_, output_dropped);
   return true;
 }
 

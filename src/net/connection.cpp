@@ -204,8 +204,10 @@ void connection::give_up_on_slow_consumer() {
   // Drop everything not yet begun; a frame partly sent must be finished to keep the stream whole.
   const std::size_t keep = queue_head_ < queue_.size() && queue_offset_ > 0 ? 1 : 0;
   queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(queue_head_ + keep), queue_.end());
+  const std::size_t before = queued_bytes_;
   queued_bytes_ =
       keep == 0 ? 0 : queue_[queue_head_]->size() - queue_offset_ + k_queue_entry_overhead;
+  loop_.metrics().output_dropped.add(before - queued_bytes_);
   above_soft_since_ = {};
   // Told from a fresh handler call: this send may come from inside a room's delivery loop.
   loop_.post([self = shared_from_this()] {
@@ -356,7 +358,10 @@ void connection::finish() {
   state_ = state::closed;
   cancel_timer();
   close_socket();  // which takes it out of the loop's epoll set
+  const std::size_t dropped = queued_bytes_;
   release_queue();
+  // Counted once freed: loop 0's memory release may trim as soon as it sees the count.
+  loop_.metrics().output_dropped.add(dropped);
   // Inside on_data the handler may still be reading bytes in leftover_: deliver() frees it after.
   if (!in_on_data_) leftover_.reset();
   auto& metrics = loop_.metrics();

@@ -252,6 +252,10 @@ std::vector<MetricFamily> collector::Collect() const {
       "Clients closed for leaving too much output unread (1008)",
       [](const loop_metrics& l) -> auto& { return l.slow_consumer_closes; }));
   families.push_back(counter(
+      all, "parley_output_dropped_bytes_total",
+      "Queued output freed unsent: slow consumers' and closed connections' (with frame overhead)",
+      [](const loop_metrics& l) -> auto& { return l.output_dropped; }));
+  families.push_back(counter(
       all, "parley_messages_rate_limited_total",
       "Messages over limits.messages_per_second (parley.v1: refused; legacy: tolerated, then "
       "closed)",

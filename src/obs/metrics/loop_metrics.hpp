@@ -92,6 +92,7 @@ struct loop_metrics {
   loop_counter messages_received;   // chat messages from clients
   loop_counter messages_delivered;  // frames queued to recipients (one per recipient)
   loop_counter slow_consumer_closes;
+  loop_counter output_dropped;  // queued output freed unsent (slow consumers, closed connections)
   // Messages over limits.messages_per_second: refused (v1) or tolerated (legacy, until closed).
   loop_counter messages_rate_limited;
   loop_counter memory_releases;   // malloc_trim after a burst (loop 0's, app/memory_release.hpp)

@@ -145,5 +145,21 @@ TEST(release_policy, the_peak_starts_again_at_each_release) {
   EXPECT_EQ(run_busy(policy, counter, {8 * k_after, 2 * k_after}), 1);
 }
 
+TEST(release_policy, releases_once_per_after_bytes_of_output_dropped_under_steady_traffic) {
+  // Slow consumers' queues freed: counted whenever it happened, even between two ticks.
+  release_policy policy(k_after);
+  std::uint64_t counter = 0;
+  const auto busy_tick = [&](std::uint64_t dropped) {
+    counter += k_after;
+    return policy.tick(counter, 0, dropped);
+  };
+  EXPECT_FALSE(busy_tick(k_after - 1));
+  EXPECT_TRUE(busy_tick(k_after));
+  EXPECT_FALSE(busy_tick(k_after));
+  EXPECT_FALSE(busy_tick(2 * k_after - 1));
+  EXPECT_TRUE(busy_tick(5 * k_after));
+  EXPECT_FALSE(busy_tick(5 * k_after));
+}
+
 }  // namespace
 }  // namespace parley::app
