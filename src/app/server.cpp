@@ -14,7 +14,9 @@
 #include "app/echo_handler.hpp"
 #include "app/memory_release.hpp"
 #include "obs/metrics/build_info.hpp"
+#include "app/make_cluster.hpp"
 #include "app/make_store.hpp"
+#include "cluster/redis_bus.hpp"
 #include "http/request_handler.hpp"
 #include "obs/log.hpp"
 #include "ws/handshake.hpp"
@@ -87,7 +89,8 @@ server::server(const config::options& options)
       tracer_(tracing_settings(options)),
       loops_(make_loops(options)),
       store_(make_store(options, &tracer_)),
-      chat_(executor_, chat_settings(options), store_.get()) {
+      cluster_(make_cluster(options)),
+      chat_(executor_, chat_settings(options), store_.get(), cluster_.get(), cluster_.get()) {
   ws::prepare_accept_keys();
   site_.tracer = &tracer_;
   site_.files = http::static_files(options.web_root);
@@ -136,6 +139,7 @@ std::uint16_t server::metrics_port() const {
 
 server::~server() {
   for (auto& loop : loops_) loop->stop();  // before memory_release_ goes: its wait never runs
+  cluster_.reset();             // its threads call back into the rooms too
   if (store_) store_->close();  // its threads call back into the rooms
 }
 
