@@ -29,8 +29,7 @@ std::unique_ptr<cluster::redis_bus> make_cluster(const config::options& options)
   } catch (const std::invalid_argument& e) {
     throw std::runtime_error(std::string("cluster.redis: ") + e.what());
   }
-  settings.node_id =
-      options.cluster_node_id.empty() ? default_node_id() : options.cluster_node_id;
+  settings.node_id = options.cluster_node_id.empty() ? default_node_id() : options.cluster_node_id;
   settings.lease = options.cluster_lease;
   settings.max_events = options.history_max_events;
   return std::make_unique<cluster::redis_bus>(std::move(settings));

@@ -12,13 +12,13 @@
 #include <thread>
 
 #include "app/echo_handler.hpp"
-#include "app/memory_release.hpp"
-#include "obs/metrics/build_info.hpp"
 #include "app/make_cluster.hpp"
 #include "app/make_store.hpp"
+#include "app/memory_release.hpp"
 #include "cluster/redis_bus.hpp"
 #include "http/request_handler.hpp"
 #include "obs/log.hpp"
+#include "obs/metrics/build_info.hpp"
 #include "ws/handshake.hpp"
 
 namespace parley::app {
@@ -139,8 +139,8 @@ std::uint16_t server::metrics_port() const {
 
 server::~server() {
   for (auto& loop : loops_) loop->stop();  // before memory_release_ goes: its wait never runs
-  cluster_.reset();             // its threads call back into the rooms too
-  if (store_) store_->close();  // its threads call back into the rooms
+  cluster_.reset();                        // its threads call back into the rooms too
+  if (store_) store_->close();             // its threads call back into the rooms
 }
 
 int server::run() {

@@ -13,9 +13,9 @@ namespace parley::chat {
 // who published it (so the publishing node can finish the join it belongs to).
 struct cluster_event {
   store::event event;
-  std::string node;               // the publishing node's cluster.node_id
-  std::uint64_t member = 0;       // the publishing node's member id (joins)
-  std::vector<std::string> users; // joins: everyone in the room, on every node, after the join
+  std::string node;                // the publishing node's cluster.node_id
+  std::uint64_t member = 0;        // the publishing node's member id (joins)
+  std::vector<std::string> users;  // joins: everyone in the room, on every node, after the join
 };
 
 // What a room needs from the cluster (cluster/redis_bus.hpp is the Redis one). Callbacks run on

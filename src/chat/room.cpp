@@ -89,9 +89,8 @@ room::room(room_context& context, std::string name, std::size_t home_loop,
     context_.cluster->watch(
         name_,
         [this](cluster_event e) {
-          context_.loops.post(home_loop_, [this, e = std::move(e)]() mutable {
-            on_cluster_event(std::move(e));
-          });
+          context_.loops.post(
+              home_loop_, [this, e = std::move(e)]() mutable { on_cluster_event(std::move(e)); });
         },
         [this](std::uint64_t last) {
           context_.loops.post(home_loop_, [this, last] { on_cluster_ready(last); });
@@ -575,8 +574,7 @@ void room::fill_gap(std::uint64_t before) {
   const std::uint64_t after = next_id_ - 1;
   const std::size_t limit = std::min<std::uint64_t>(before - after, context_.history.max_events);
   context_.cluster->read(
-      name_, after, before, limit,
-      [this, before](bool ok, std::vector<cluster_event> events) {
+      name_, after, before, limit, [this, before](bool ok, std::vector<cluster_event> events) {
         context_.loops.post(home_loop_, [this, before, ok, events = std::move(events)]() mutable {
           filling_ = false;
           for (auto& e : events) {
@@ -655,8 +653,7 @@ void room::welcome(const std::shared_ptr<join_ticket>& ticket, std::uint64_t joi
           [this, ticket, join_id, join_frame, users = cluster_users_](collection replay) {
             const std::uint64_t after = ticket->since.value_or(0);
             const std::uint64_t expected =
-                ticket->since ? after + 1
-                              : (replay.events.empty() ? 0 : replay.events.front().id);
+                ticket->since ? after + 1 : (replay.events.empty() ? 0 : replay.events.front().id);
             replay.events.push_back({join_id, join_frame});
             const event_list list(name_, replay.events, expected, 0);
             const auto frame = v1::joined_frame(name_, users, join_id, list.objects(), false);

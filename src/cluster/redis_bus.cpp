@@ -118,15 +118,15 @@ void redis_bus::announce_ready(const std::string& room, ready_fn ready) {
 
 void redis_bus::publish(const std::string& room, const chat::cluster_event& e,
                         std::uint64_t seen_id, std::function<void(bool ok)> done) {
-  enqueue({{"EVALSHA", "", "3", room_key(room, "id"), room_key(room, "stream"),
-            room_key(room, "users"), room_key(room, "events"), encode_event_tail(e),
-            std::to_string(settings_.max_events), std::to_string(seen_id),
-            kind_name(e.event.kind), e.event.user},
-           [done = std::move(done)](redisReply* r) {
-             const bool ok = r != nullptr && r->type == REDIS_REPLY_INTEGER;
-             if (!ok && r != nullptr) obs::server_log().warn("cluster publish failed: {}", r->str);
-             done(ok);
-           }});
+  enqueue(
+      {{"EVALSHA", "", "3", room_key(room, "id"), room_key(room, "stream"), room_key(room, "users"),
+        room_key(room, "events"), encode_event_tail(e), std::to_string(settings_.max_events),
+        std::to_string(seen_id), kind_name(e.event.kind), e.event.user},
+       [done = std::move(done)](redisReply* r) {
+         const bool ok = r != nullptr && r->type == REDIS_REPLY_INTEGER;
+         if (!ok && r != nullptr) obs::server_log().warn("cluster publish failed: {}", r->str);
+         done(ok);
+       }});
 }
 
 void redis_bus::read(const std::string& room, std::uint64_t after, std::uint64_t before,
@@ -285,6 +285,7 @@ void redis_bus::run_subscriber() {
       for (const auto& [room, w] : watched_) rooms.emplace_back(room, w.ready);
     }
     connection->wait_forever();
+    obs::server_log().info("cluster: subscribed to the rooms' events");
     for (auto& [room, ready] : rooms) announce_ready(room, std::move(ready));
     while (auto reply = connection->next_reply()) {
       if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 4) continue;

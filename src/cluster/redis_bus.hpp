@@ -79,10 +79,10 @@ class redis_bus final : public chat::cluster_bus, public chat::shared_names {
   std::condition_variable wake_;
   std::deque<command> queue_;
   bool stopping_ = false;
-  bool subscribed_ = false;                // the pattern subscription is live
-  std::map<std::string, watcher> watched_;  // by room
+  bool subscribed_ = false;                                      // the pattern subscription is live
+  std::map<std::string, watcher> watched_;                       // by room
   std::map<std::string, std::string, std::less<>> owned_names_;  // name -> claim token
-  redis_connection* subscriber_ = nullptr;  // to interrupt on stop
+  redis_connection* subscriber_ = nullptr;                       // to interrupt on stop
 
   std::mutex claim_mutex_;
   std::unique_ptr<redis_connection> claimer_;

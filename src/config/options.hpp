@@ -48,8 +48,8 @@ struct options {
   std::chrono::milliseconds storage_commit_interval = defaults::storage_commit_interval;
 
   // [cluster]
-  std::string cluster_redis = defaults::cluster_redis;      // redis://host:port[/db]; empty: one node
-  std::string cluster_node_id = defaults::cluster_node_id;  // empty: host name and pid
+  std::string cluster_redis = defaults::cluster_redis;  // redis://host:port[/db]; empty: one node
+  std::string cluster_node_id = defaults::cluster_node_id;            // empty: host name and pid
   std::chrono::milliseconds cluster_lease = defaults::cluster_lease;  // username lease
 
   // [memory]
