@@ -50,6 +50,9 @@ constexpr const char* k_refresh_script =
 
 constexpr const char* k_channel_pattern = "parley:{*}:events";
 constexpr std::chrono::milliseconds k_connect_timeout{2000};
+// A claim holds up the connecting client's event loop (a later slice makes it asynchronous): a
+// Redis that does not answer within this refuses the name rather than stall every client there.
+constexpr std::chrono::milliseconds k_claim_timeout{500};
 constexpr std::chrono::milliseconds k_first_backoff{100};
 constexpr std::chrono::milliseconds k_max_backoff{2000};
 
@@ -157,7 +160,7 @@ bool redis_bus::claim(std::string_view name) {
       settings_.node_id + ":" + std::to_string(g_claims.fetch_add(1, std::memory_order_relaxed));
   std::lock_guard claim_lock(claim_mutex_);
   if (!claimer_ || !claimer_->ok()) {
-    claimer_ = std::make_unique<redis_connection>(settings_.address, k_connect_timeout);
+    claimer_ = std::make_unique<redis_connection>(settings_.address, k_claim_timeout);
   }
   auto reply = claimer_->run({"EVAL", k_claim_script, "1", name_key(name), token,
                               std::to_string(settings_.lease.count())});
@@ -226,6 +229,14 @@ void redis_bus::run_commands() {
       obs::server_log().info("cluster: connected to Redis {}:{}", settings_.address.host,
                              settings_.address.port);
       backoff = k_first_backoff;
+      if (subscribed_) {
+        // A room's ready() may have failed with the old connection: every room catches up.
+        std::vector<std::pair<std::string, ready_fn>> rooms;
+        for (const auto& [room, w] : watched_) rooms.emplace_back(room, w.ready);
+        lock.unlock();
+        for (auto& [room, ready] : rooms) announce_ready(room, std::move(ready));
+        lock.lock();
+      }
     }
     wake_.wait_until(lock, next_refresh, [this] { return stopping_ || !queue_.empty(); });
     if (stopping_) break;

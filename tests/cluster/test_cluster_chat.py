@@ -1,5 +1,7 @@
 """Two parley nodes on one Redis behave as one chat server (issue 11, the first slice)."""
 import asyncio
+import json
+import time
 
 import pytest
 import websockets
@@ -101,5 +103,54 @@ def test_since_resumes_through_the_other_node_with_nothing_lost_or_doubled(two_n
         await back.expect("message", text="welcome back")
         await back.close()
         await frank.close()
+
+    run(scenario())
+
+
+def test_a_publish_the_node_missed_is_read_from_the_stream_before_what_follows(redis, two_nodes):
+    a, b = two_nodes
+
+    async def scenario():
+        carol = await V1Client.open(a, "carol")
+        dave = await V1Client.open(b, "dave")
+        await carol.expect("join", user="dave")
+        # An event that reached the room's stream but whose PUBLISH no node received (as when a
+        # subscription drops for a moment): the next event shows the gap, and each node reads it.
+        lost = int(redis.command("INCR", "parley:{lobby}:id"))
+        event = json.dumps({"id": lost, "ts": int(time.time() * 1000), "kind": "message",
+                            "user": "ghost", "node": "elsewhere", "member": 0,
+                            "text": "published while you were away"})
+        redis.command("XADD", "parley:{lobby}:stream", f"{lost}-1", "e", event)
+        await carol.send({"type": "send", "room": "lobby", "text": "after the gap"})
+        for client in (carol, dave):  # V1Client fails on any id out of sequence
+            missed = await client.expect("message", id=lost, text="published while you were away")
+            assert missed["from"] == "ghost"
+            await client.expect("message", id=lost + 1, text="after the gap")
+        await carol.close()
+        await dave.close()
+
+    run(scenario())
+
+
+def test_after_redis_restarts_empty_ids_continue_above_what_clients_have_seen(redis, two_nodes):
+    a, b = two_nodes
+
+    async def scenario():
+        carol = await V1Client.open(a, "carol")
+        dave = await V1Client.open(b, "dave")
+        await carol.expect("join", user="dave")
+        _, before = await carol.say("lobby", "before the restart")
+        await dave.wait_for("message", text="before the restart")
+        seen = carol.last_id["lobby"]
+        marks = [len(node.lines) for node in (a, b)]
+        redis.restart_empty()
+        for node, mark in zip((a, b), marks):
+            assert node.wait_for_line("cluster: connected to Redis", 10, start_at=mark)
+            assert node.wait_for_line("cluster: subscribed", 10, start_at=mark)
+        await asyncio.wait_for(carol.say("lobby", "after the restart"), 10)
+        event, _ = await dave.wait_for("message", text="after the restart")
+        assert event["id"] == seen + 1  # not 1: Redis forgot its counter, the nodes did not
+        await carol.close()
+        await dave.close()
 
     run(scenario())

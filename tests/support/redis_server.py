@@ -36,12 +36,18 @@ class RedisServer:
 
     def start(self, attempts=3):
         for _ in range(attempts):
-            if self._start_once():
+            if self._start_once(free_port()):
                 return self
         raise RuntimeError("redis-server did not start: " + "".join(self.lines))
 
-    def _start_once(self):
-        self.port = free_port()
+    def restart_empty(self):
+        """Kills the server and starts a new one, with no data, on the same port."""
+        self.stop()
+        if not self._start_once(self.port):
+            raise RuntimeError("redis-server did not restart: " + "".join(self.lines))
+
+    def _start_once(self, port):
+        self.port = port
         self.lines = []
         self.folder = tempfile.mkdtemp(prefix="parley-redis-")
         self.proc = subprocess.Popen(

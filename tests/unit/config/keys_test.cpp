@@ -70,6 +70,18 @@ TEST(keys, has_every_documented_key_once) {
   EXPECT_EQ(names, expected);
 }
 
+TEST(keys, cluster_redis_takes_redis_urls_only) {
+  const key* redis = find_key("cluster.redis");
+  ASSERT_NE(redis, nullptr);
+  ASSERT_NE(redis->check, nullptr);
+  EXPECT_TRUE(redis->check("").empty());
+  EXPECT_TRUE(redis->check("redis://127.0.0.1:6379").empty());
+  EXPECT_TRUE(redis->check("redis://a:6379/2,redis://b:6380").empty());
+  EXPECT_FALSE(redis->check("127.0.0.1:6379").empty());
+  EXPECT_FALSE(redis->check("redis://host").empty());
+  EXPECT_FALSE(redis->check("redis://:6379").empty());
+}
+
 TEST(keys, keep_the_flags_that_existed_before_as_aliases) {
   std::set<std::string> flags;
   for (const auto& k : all_keys()) {
