@@ -4,6 +4,7 @@
 import { ChatClient } from './core/chat_client.js';
 import { SUBPROTOCOL } from './core/protocol.js';
 import { hashForRoom, loadRooms, roomFromHash, saveRooms } from './core/room_prefs.js';
+import { loadIdentity, saveIdentity } from './core/saved_identity.js';
 import { Session } from './core/session.js';
 import { ageProblem, nameProblem, roomProblem } from './core/validate.js';
 import { ConnectionView } from './ui/connection_view.js';
@@ -47,6 +48,9 @@ window.addEventListener('hashchange', () => {
 });
 
 connection.setState('idle', 'Not connected.');
+const identity = loadIdentity(storage);
+connection.nameInput.value = identity.name;
+connection.ageInput.value = identity.age;
 if (!roomFromHash(window.location.hash)) history.replaceState(null, '', hashForRoom(client.current));
 
 connection.connectForm.addEventListener('submit', (event) => {
@@ -79,6 +83,7 @@ connection.messageInput.addEventListener('input', () => {
 client.addEventListener('status', () => {
   const { state, text, error } = client.status;
   connection.setState(state, text, { error });
+  if (state === 'connected') saveIdentity(storage, { name: client.me, age: connection.age });
   renderTimeline(client.currentRoom());
 });
 

@@ -89,8 +89,9 @@ WORKLOADS = {w.name: w for w in (
              fixed_variants=(variant("parley v1", "parley", protocol="v1"),
                              variant("parley legacy", "parley"))),
     workload("storm-1000", "storm", 1000, "storm", timeout_s=60, max_s=2.0,
-             summary="1,000 parley.v1 clients drop their connections and reconnect at once, each "
-                     "with since = its last id − 1,000 (client 0 stays and seeded 1,000 messages)",
+             summary="1,000 parley.v1 clients drop their connections; 1,000 messages are "
+                     "sent while they are away; all reconnect at once with since = the last "
+                     "id − 1,000",
              target="every reconnect has its replay within 2 s on one core (`--threads 1`)",
              extra_args=("--history", "1000", "--since-back", "1000",
                          "--connect-concurrency", "1000"),

@@ -44,8 +44,8 @@ struct options {
   // a burst is over (Parley checks every second) has done so; the join storm is not idle.
   double settle_s = 5;
 
-  // storm (parley.v1): client 0 stays and seeds `history` messages; clients 1..N then drop their
-  // connections at once and reconnect at once, each with since = its last id - since_back.
+  // storm (parley.v1): clients 1..N drop their connections at once; client 0 stays and sends
+  // `history` messages meanwhile; then 1..N reconnect at once with since = last id - since_back.
   std::uint32_t history = 1000;
   std::uint32_t since_back = 1000;
 

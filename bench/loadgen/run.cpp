@@ -133,20 +133,23 @@ class controller {
     return wait_for([&] { return sum(&progress::deliveries) >= expected; }, opts_.timeout_s);
   }
 
-  // Storm after the joins: client 0 seeds the history, the others drop their connections (the
-  // names are free once client 0 has seen every leave), then all reconnect at once with since=.
-  // storm_s runs from the reconnect command to the last joined (replay) received.
+  // Storm after the joins: clients 1..N drop their connections (their names are free once
+  // client 0 has seen every leave); while they are away client 0 sends --history messages; then
+  // all reconnect at once with since = the room's last id - --since-back. storm_s runs from the
+  // reconnect command to the last joined (which carries the replay).
   void storm(run_report& r) {
     const std::uint64_t n = opts_.clients;
+    send(command::disconnect);
+    if (!wait_for([&] { return sum(&progress::observer_leaves) >= n; }, opts_.timeout_s))
+      return void(++r.errors.timeouts);
     schedule_.warmup_start = now_ns();
     schedule_.measure_start = schedule_.measure_end = std::numeric_limits<std::int64_t>::max();
     send(command::seed);
     if (!wait_for([&] { return sum(&progress::sent) >= opts_.history; }, opts_.timeout_s) ||
         !wait_delivered())
       return void(++r.errors.timeouts);
-    send(command::disconnect);
-    if (!wait_for([&] { return sum(&progress::observer_leaves) >= n; }, opts_.timeout_s))
-      return void(++r.errors.timeouts);
+    const std::uint64_t last_id = workers_[0]->published().observer_last_id.load();
+    schedule_.storm_since = last_id > opts_.since_back ? last_id - opts_.since_back : 0;
 
     const double server_cpu0 = opts_.server_pid ? read_cpu_seconds(opts_.server_pid) : -1;
     const auto start = now_ns();

@@ -8,9 +8,9 @@ namespace parley::bench {
 enum class command : int {
   connect,        // open this worker's connections (from the start)
   start_sending,  // fanout: the schedule below is set; senders go
-  seed,           // storm: client 0 sends --history messages at once
   disconnect,     // storm: clients 1..N drop their connections (TCP close, no close frame)
-  reconnect,      // storm: clients 1..N connect again, each with since=
+  seed,           // storm: client 0 sends --history messages at once
+  reconnect,      // storm: clients 1..N connect again with since = storm_since
   stop,           // close everything and return from run()
 };
 
@@ -19,6 +19,7 @@ struct send_schedule {
   std::int64_t warmup_start = 0;
   std::int64_t measure_start = 0;  // latency and deliveries/s count from here
   std::int64_t measure_end = 0;    // senders stop here
+  std::uint64_t storm_since = 0;   // storm: the since= of every reconnect
 };
 
 // Published by a worker at the end of every loop turn (relaxed stores of its own counters), so
@@ -29,6 +30,7 @@ struct alignas(64) progress {
   std::atomic<std::uint64_t> deliveries{0};  // loadgen messages received, every phase
   std::atomic<std::uint64_t> sent{0};
   std::atomic<std::uint64_t> expected_deliveries{0};  // sent × the members of each one's room
+  std::atomic<std::uint64_t> observer_last_id{0};     // storm: the last id client 0 has seen
   std::atomic<std::uint64_t> observer_leaves{0};      // storm: leave events client 0 has seen
   std::atomic<std::uint64_t> resumed{0};              // storm: reconnects that got their joined
   std::atomic<std::int64_t> last_resumed_ns{0};       // storm: when the latest of those came

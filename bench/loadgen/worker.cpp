@@ -38,7 +38,8 @@ worker::worker(const options& opts, const sockaddr_in& server, unsigned index,
       conn.sender_slot = static_cast<std::int32_t>(senders_.size());
       sender_state& s = senders_.emplace_back();
       s.connection = static_cast<std::uint32_t>(connections_.size() - 1);
-      s.recipients = room_size(opts, room_of(opts, c));
+      // The storm's client 0 seeds while it is alone in the room.
+      s.recipients = opts.mode == run_mode::storm ? 1 : room_size(opts, room_of(opts, c));
       s.v1_head.resize(k_v1_send_head_max);
       s.v1_head.resize(write_v1_send_head(s.v1_head.data(), room_name(opts, room_of(opts, c))));
     }
@@ -112,19 +113,21 @@ void worker::handle_command() {
     }
   }
   if (cmd == command::disconnect) disconnect_for_storm();
-  if (cmd == command::reconnect) next_connect_ = 0;  // start_connects opens the dropped ones
+  if (cmd == command::reconnect) {
+    for (auto& c : connections_) c.since = schedule_.storm_since;
+    next_connect_ = 0;  // start_connects opens the dropped ones
+  }
   if (cmd == command::stop) stopping_ = true;
 }
 
 // Every client but 0 drops its connection (as in a network failure: no close frame) and is set
-// to come back with since = the last id it saw - since_back.
+// to come back with since= when the reconnect command comes.
 void worker::disconnect_for_storm() {
   for (auto& c : connections_) {
     if (c.client == 0) continue;
     close_connection(c);
     c.state = connection_state::not_started;
     c.resume = true;
-    c.since = c.last_id > opts_.since_back ? c.last_id - opts_.since_back : 0;
     c.in_fragmented = false;
     c.fragments.clear();
   }
@@ -175,6 +178,8 @@ void worker::publish() {
   progress_.sent.store(totals_.sent, relaxed);
   progress_.expected_deliveries.store(totals_.expected_deliveries, relaxed);
   progress_.observer_leaves.store(totals_.observer_leaves, relaxed);
+  if (!connections_.empty() && connections_[0].client == 0)
+    progress_.observer_last_id.store(connections_[0].last_id, relaxed);
   progress_.resumed.store(totals_.resumed, relaxed);
   progress_.last_resumed_ns.store(totals_.last_resumed_ns, relaxed);
   progress_.errors.store(totals_.errors.total(), relaxed);

@@ -295,6 +295,7 @@ void sqlite_store::close() {
 }
 
 void sqlite_store::queue_write(write w) {
+  bool wake = true;
   {
     std::lock_guard lock(writes_mutex_);
     if (w.what == write::kind::append) {
@@ -303,12 +304,16 @@ void sqlite_store::queue_write(write w) {
         return;  // never settled past: memory keeps the event until it is evicted anyway
       }
       ++queued_events_;
+      // The writer waits for a first write, then out the commit interval, which more appends do
+      // not shorten: waking it for each (a futex call here, two context switches there) cost the
+      // loop more than the SQLite work itself.
+      wake = writes_.empty();
     } else if (w.what == write::kind::reserve) {
       reservation_queued_ = true;
     }
     writes_.push_back(std::move(w));
   }
-  writes_ready_.notify_one();
+  if (wake) writes_ready_.notify_one();
 }
 
 void sqlite_store::queue_read(read r) {

@@ -1,6 +1,7 @@
 """The image, run by the container engine: non-root, probes, a chat through the published port,
-metrics, its HEALTHCHECK, its size, history kept in its working directory across a restart,
-and SIGTERM: close 1001 to a connected client and exit 0 within the grace period."""
+metrics, its HEALTHCHECK, its size, history kept in its working directory across a restart and
+on a volume across containers, and SIGTERM: close 1001 to a connected client and exit 0 within
+the grace period."""
 import asyncio
 import json
 import os
@@ -22,16 +23,17 @@ ROOM = "deploy-check"
 
 @pytest.fixture
 def run_parley(image):
-    """Factory: run_parley(*args) -> (container name, Endpoint): the image started in the
-    background with 9090 and 9797 published on free loopback ports, once it listens. The
-    container is removed after the test; its output is printed (shown when the test fails)."""
+    """Factory: run_parley(*args, options=[...]) -> (container name, Endpoint): the image
+    started in the background with 9090 and 9797 published on free loopback ports, once it
+    listens; options go to `run` before the image. The container is removed after the test; its
+    output is printed (shown when the test fails)."""
     names = []
 
-    def run(*args):
+    def run(*args, options=()):
         name = f"parley-test-{os.getpid()}-{len(names)}"
         names.append(name)
         ce.engine("run", "-d", "--name", name, "-p", "127.0.0.1::9090", "-p", "127.0.0.1::9797",
-                  image, *args)
+                  *options, image, *args)
         ce.wait_for_log(name, LISTENING)
         return name, ce.Endpoint(ce.published_port(name, 9090), ce.published_port(name, 9797))
 
@@ -135,3 +137,34 @@ def test_sigterm_closes_clients_with_1001_exits_0_and_history_survives_a_restart
     endpoint = ce.Endpoint(ce.published_port(name, 9090))
     texts = [e.get("text") for e in asyncio.run(v1_history(endpoint, "bob"))]
     assert "before the restart" in texts, texts
+
+
+@pytest.fixture
+def volume():
+    """A named volume for one test, removed after it."""
+    name = f"parley-test-data-{os.getpid()}"
+    yield name
+    ce.engine("volume", "rm", "-f", name, check=False)
+
+
+def test_history_outlives_the_container_on_a_volume_at_the_working_directory(volume,
+                                                                              run_parley):
+    """What the compose file and docs/operations.md do: a new named volume mounted at
+    /var/lib/parley takes the directory's owner from the image, so user 10001 can write there,
+    and a second container on it has the first one's history."""
+    mount = ["-v", f"{volume}:/var/lib/parley"]
+    first, endpoint = run_parley(options=mount)
+
+    async def say():
+        alice = await join(endpoint, "alice", query=f"room={ROOM}")
+        await alice.send("kept on the volume")
+        assert await recv(alice) == "alice: kept on the volume"
+        await alice.close()
+    asyncio.run(say())
+    ce.engine("stop", first, timeout=60)
+    assert ce.exit_code(first) == 0
+    ce.engine("rm", first)
+
+    _, endpoint = run_parley(options=mount)
+    texts = [e.get("text") for e in asyncio.run(v1_history(endpoint, "bob"))]
+    assert "kept on the volume" in texts, texts

@@ -6,6 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServerAndBrowser } from '../support/browser.mjs';
+import { startParley } from '../support/parley_server.mjs';
 import { V1Peer, v1Peer } from '../support/v1_peer.mjs';
 import { chatEntry, chatLines, connect, openPage, say, screenshot, ui, waitStatus } from '../support/web_page.mjs';
 
@@ -113,4 +114,29 @@ test('after a crash (kill -9) the page resumes too, and history it cannot have i
   assert.deepEqual(page.errors, []);
   await dan2.close();
   await page.context().close();
+});
+
+test('a server that kept history in memory only comes back empty: the page starts the room again and misses nothing new', { timeout: 90_000 }, async () => {
+  const forgetful = await startParley(['--storage-engine', 'memory']);
+  try {
+    const page = await openPage(browser, forgetful);
+    await connect(page, 'erin');
+    const fay = await v1Peer(forgetful, 'fay');
+    for (let i = 1; i <= 5; i++) await fay.say(`old ${i}`);
+    await chatEntry(page, 'old 5').waitFor();
+
+    await forgetful.restart();
+    await ui(page).status.filter({ hasText: 'Connected as erin.' }).waitFor({ timeout: 35_000 });
+    await page.locator('#messages > li', { hasText: 'The server lost this room\'s history; it starts again here.' }).waitFor();
+    // The new ids start again from 1: they must not be taken for ones already shown.
+    const fay2 = await v1Peer(forgetful, 'fay');
+    await fay2.say('new 1');
+    await chatEntry(page, 'new 1').waitFor();
+    assert.deepEqual((await chatLines(page)).map(([, text]) => text), ['new 1']);
+    assert.deepEqual(page.errors, []);
+    await fay2.close();
+    await page.context().close();
+  } finally {
+    await forgetful.stop();
+  }
 });

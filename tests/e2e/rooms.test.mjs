@@ -84,7 +84,7 @@ test('two rooms: unread counts in the sidebar and the title, a marker where the 
   assert.deepEqual((await chatLines(alice)).slice(-3), [['bob', 'lobby one'], ['bob', 'lobby two'], ['bob', 'lobby three']]);
 });
 
-test('the rooms and the current one survive a reload; a #room= link opens (and joins) a room', async () => {
+test('the rooms, the current one and the name survive a reload; a #room= link opens (and joins) a room', async () => {
   const carol = await page();
   await joinRoom(carol, 'dev');
   await joinRoom(carol, 'ops');
@@ -92,6 +92,10 @@ test('the rooms and the current one survive a reload; a #room= link opens (and j
   assert.deepEqual(await ui(carol).rooms.getByRole('link').allTextContents(), ['#lobby', '#dev', '#ops']);
   assert.equal(await carol.locator('#room-title').textContent(), 'ops');
   assert.equal(new URL(carol.url()).hash, '#room=ops');
+
+  await connect(carol, 'carol');
+  await carol.reload();
+  assert.equal(await ui(carol).name.inputValue(), 'carol', 'the name is remembered: a reload only needs Connect');
 
   const watcher = await peer('watcher', 'shared-link');
   const dave = await page({ hash: '#room=shared-link' });

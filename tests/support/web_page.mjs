@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-export const TIMEOUT = 10_000;
+export const TIMEOUT = 20_000;  // generous: a shared 2-core machine may be busy
 // Screenshots go under build/ (not committed); ctest runs from the source folder.
 export const ARTIFACTS = path.resolve(process.env.PARLEY_E2E_ARTIFACTS || 'build/e2e-artifacts');
 

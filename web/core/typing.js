@@ -2,9 +2,9 @@
 // and shows who else is typing until they send, leave, or go quiet.
 
 export const TYPING_INTERVAL_MS = 2000;
-// How long "alice is typing…" stays without a new typing event: a bit over two intervals, so one
-// late event does not make it flicker.
-export const TYPING_SHOWN_MS = 5000;
+// How long "alice is typing…" stays without a new typing event: two intervals, so one late event
+// does not make it flicker.
+export const TYPING_SHOWN_MS = 4000;
 
 /** Says whether a keystroke now should send a `typing` request (one per interval per room). */
 export class TypingThrottle {

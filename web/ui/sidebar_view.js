@@ -21,6 +21,8 @@ export class SidebarView {
     this.toggle = byId('rooms-toggle');
     this.toggleUnread = byId('rooms-toggle-unread');
     this.backdrop = byId('drawer-backdrop');
+    // What the open drawer covers: out of reach of Tab and clicks until it closes.
+    this.covered = ['connect-form', 'main', 'send-form'].map((id) => byId(id));
     this.roomList = byId('room-list');
     this.joinForm = byId('join-form');
     this.roomInput = byId('room-name');
@@ -39,6 +41,10 @@ export class SidebarView {
     });
     this.toggle.addEventListener('click', () => (this.isOpen ? this.closeDrawer() : this.openDrawer()));
     this.backdrop.addEventListener('click', () => this.closeDrawer());
+    // Grown past phone width (rotated, resized): no drawer, nothing covered.
+    win.matchMedia(PHONE).addEventListener('change', (event) => {
+      if (!event.matches) this.closeDrawer({ focusToggle: false });
+    });
     doc.addEventListener('keydown', (event) => {
       if (event.key === 'Escape' && this.isOpen) {
         event.preventDefault();
@@ -53,6 +59,7 @@ export class SidebarView {
     this.app.classList.add('drawer-open');
     this.toggle.setAttribute('aria-expanded', 'true');
     this.backdrop.hidden = false;
+    for (const el of this.covered) el.inert = true;
     (this.roomList.querySelector('[aria-current="page"]') ?? this.roomInput).focus();
   }
 
@@ -61,6 +68,7 @@ export class SidebarView {
     this.app.classList.remove('drawer-open');
     this.toggle.setAttribute('aria-expanded', 'false');
     this.backdrop.hidden = true;
+    for (const el of this.covered) el.inert = false;
     if (focusToggle && this.#window.matchMedia(PHONE).matches) this.toggle.focus();
   }
 

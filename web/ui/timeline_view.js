@@ -42,12 +42,16 @@ export class TimelineView {
       this.list.replaceChildren();
       this.title.textContent = room.name;
       this.list.setAttribute('aria-label', `Messages in ${room.name}`);
+      // A room opened is not news: its entries go in without being announced one by one.
+      this.list.setAttribute('aria-busy', 'true');
     }
     const { scrollTop, scrollHeight, clientHeight } = this.scroller;
     const atBottom = scrollHeight - scrollTop - clientHeight < STICKY_SCROLL_PX;
     const firstBefore = this.list.firstElementChild;
 
     this.#reconcile(timelineRows(room.entries, room.markerKey));
+    // After the accessibility tree has taken the new entries in, the log speaks again.
+    if (switched) requestAnimationFrame(() => this.list.removeAttribute('aria-busy'));
 
     this.loadOlderButton.hidden = !canLoadOlder || room.olderExhausted;
     this.loadOlderButton.disabled = room.loadingOlder;

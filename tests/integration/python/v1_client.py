@@ -175,6 +175,12 @@ class V1Client:
             assert self.name in event["users"], event
         elif kind in STORED and room in self.last_id:
             seen = self.by_id.get((room, event["id"]))
+            if seen is None and kind == "message" and "client_id" in event \
+                    and event["from"] == self.name and event["id"] <= self.last_id[room]:
+                # The acknowledgement of a retry: the original message, sent before this client
+                # joined (e.g. before a restart).
+                self.by_id[(room, event["id"])] = event
+                return
             if seen is not None:
                 assert kind == "message" and "client_id" in event and seen == event, (
                     f"{self.name} got id {event['id']} of {room} twice: {seen} then {event}")

@@ -33,6 +33,7 @@ TEST(keys, has_every_documented_key_once) {
       "limits.max_queued_bytes",
       "limits.soft_queued_bytes",
       "limits.slow_consumer_grace_ms",
+      "limits.socket_send_buffer",
       "limits.handshake_timeout_ms",
       "limits.close_timeout_ms",
       "limits.ping_interval_ms",
