@@ -154,3 +154,31 @@ def test_after_redis_restarts_empty_ids_continue_above_what_clients_have_seen(re
         await dave.close()
 
     run(scenario())
+
+
+def test_two_clients_racing_for_one_name_on_two_nodes_one_wins(two_nodes):
+    a, b = two_nodes
+
+    async def attempt(node):
+        ws = await connect(node, "zoe")
+        try:
+            return ws, await recv(ws)
+        except websockets.ConnectionClosed:
+            return ws, (ws.close_code, ws.close_reason)
+
+    async def scenario():
+        watcher = await connect(a, "yan")
+        assert await recv(watcher) == greeting("yan")
+        for _ in range(5):  # a fresh race each round
+            results = await asyncio.gather(attempt(a), attempt(b))
+            outcomes = [outcome for _, outcome in results]
+            assert sorted(outcomes, key=str) == sorted(
+                [greeting("zoe"), (1003, "Username already exists.")], key=str), outcomes
+            (winner,) = [ws for ws, outcome in results if outcome == greeting("zoe")]
+            assert await recv(watcher) == joined("zoe")
+            await winner.close()
+            # The name is free before anyone sees its holder leave.
+            assert await recv(watcher) == left("zoe")
+        await watcher.close()
+
+    run(scenario())
