@@ -107,6 +107,7 @@ server::server(const config::options& options)
            return http::websocket_application{std::make_unique<echo_handler>(), {}};
          }});
   }
+  if (cluster_) site_.dependencies_ready = [this] { return cluster_->connected(); };
   site_.api = [this](std::string_view path) -> std::optional<std::string> {
     if (path == "/api/rooms") return chat_.rooms_json();
     if (path.starts_with("/api/rooms/")) return chat_.room_json(path.substr(11));

@@ -211,6 +211,11 @@ void redis_bus::run_commands() {
   auto next_refresh = std::chrono::steady_clock::now() + refresh_every;
   std::unique_lock lock(mutex_);
   while (!stopping_) {
+    if (commander_stale_) {
+      commander_stale_ = false;
+      connection.reset();
+      commander_up_.store(false, std::memory_order_relaxed);
+    }
     if (!connection) {
       lock.unlock();
       connection = connect_commander();
@@ -226,6 +231,7 @@ void redis_bus::run_commands() {
         backoff = std::min(backoff * 2, k_max_backoff);
         continue;
       }
+      commander_up_.store(true, std::memory_order_relaxed);
       obs::server_log().info("cluster: connected to Redis {}:{}", settings_.address.host,
                              settings_.address.port);
       backoff = k_first_backoff;
@@ -238,7 +244,9 @@ void redis_bus::run_commands() {
         lock.lock();
       }
     }
-    wake_.wait_until(lock, next_refresh, [this] { return stopping_ || !queue_.empty(); });
+    wake_.wait_until(lock, next_refresh,
+                     [this] { return stopping_ || commander_stale_ || !queue_.empty(); });
+    if (commander_stale_) continue;
     if (stopping_) break;
     std::vector<command> batch(std::make_move_iterator(queue_.begin()),
                                std::make_move_iterator(queue_.end()));
@@ -255,6 +263,7 @@ void redis_bus::run_commands() {
     if (!batch.empty() && !send_batch(*connection, batch)) {
       obs::server_log().warn("cluster: lost Redis: {}", connection->error());
       connection.reset();
+      commander_up_.store(false, std::memory_order_relaxed);
     }
     lock.lock();
   }
@@ -293,6 +302,7 @@ void redis_bus::run_subscriber() {
       backoff = k_first_backoff;
       subscriber_ = connection.get();
       subscribed_ = true;
+      subscriber_up_.store(true, std::memory_order_relaxed);
       for (const auto& [room, w] : watched_) rooms.emplace_back(room, w.ready);
     }
     connection->wait_forever();
@@ -304,10 +314,16 @@ void redis_bus::run_subscriber() {
       const redisReply* payload = reply->element[3];
       on_message({channel->str, channel->len}, {payload->str, payload->len});
     }
-    std::lock_guard lock(mutex_);
-    subscriber_ = nullptr;
-    subscribed_ = false;
-    if (stopping_) return;
+    {
+      std::lock_guard lock(mutex_);
+      subscriber_ = nullptr;
+      subscribed_ = false;
+      subscriber_up_.store(false, std::memory_order_relaxed);
+      if (stopping_) return;
+      // Redis went away (or restarted): the commander's connection is most likely dead too.
+      commander_stale_ = true;
+    }
+    wake_.notify_all();
     obs::server_log().warn("cluster: lost the Redis subscription: {}", connection->error());
   }
 }

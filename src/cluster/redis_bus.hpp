@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -48,6 +49,12 @@ class redis_bus final : public chat::cluster_bus, public chat::shared_names {
   void read(const std::string& room, std::uint64_t after, std::uint64_t before, std::size_t limit,
             read_fn done) override;
 
+  // Both connections are up (for /readyz).
+  [[nodiscard]] bool connected() const {
+    return commander_up_.load(std::memory_order_relaxed) &&
+           subscriber_up_.load(std::memory_order_relaxed);
+  }
+
   bool claim(std::string_view name) override;
   void release(std::string_view name) override;
 
@@ -83,6 +90,9 @@ class redis_bus final : public chat::cluster_bus, public chat::shared_names {
   std::map<std::string, watcher> watched_;                       // by room
   std::map<std::string, std::string, std::less<>> owned_names_;  // name -> claim token
   redis_connection* subscriber_ = nullptr;                       // to interrupt on stop
+  bool commander_stale_ = false;  // the subscription broke: the commander reconnects too
+  std::atomic<bool> commander_up_{false};
+  std::atomic<bool> subscriber_up_{false};
 
   std::mutex claim_mutex_;
   std::unique_ptr<redis_connection> claimer_;

@@ -6,7 +6,7 @@ import time
 import pytest
 import websockets
 
-from parley_client import connect, greeting, joined, left, recv, run, said
+from parley_client import connect, greeting, http_request, joined, left, recv, run, said
 from v1_client import V1Client
 
 
@@ -182,3 +182,21 @@ def test_two_clients_racing_for_one_name_on_two_nodes_one_wins(two_nodes):
         await watcher.close()
 
     run(scenario())
+
+
+def test_readyz_answers_503_while_redis_is_away_and_200_once_it_is_back(redis, start_node):
+    node = start_node("node-a")
+    assert node.wait_for_line("cluster: connected to Redis", 10)
+    assert node.wait_for_line("cluster: subscribed", 10)
+    assert http_request(node, "GET", "/readyz").status == 200
+    mark = len(node.lines)
+    redis.stop()
+    assert node.wait_for_line("cluster: lost the Redis subscription", 10, start_at=mark)
+    answer = http_request(node, "GET", "/readyz")
+    assert (answer.status, answer.body) == (503, b"redis unreachable\n")
+    assert http_request(node, "GET", "/healthz").status == 200  # alive: no restart wanted
+    mark = len(node.lines)
+    redis.start_again()
+    assert node.wait_for_line("cluster: connected to Redis", 10, start_at=mark)
+    assert node.wait_for_line("cluster: subscribed", 10, start_at=mark)
+    assert http_request(node, "GET", "/readyz").status == 200

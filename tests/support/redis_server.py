@@ -43,6 +43,10 @@ class RedisServer:
     def restart_empty(self):
         """Kills the server and starts a new one, with no data, on the same port."""
         self.stop()
+        self.start_again()
+
+    def start_again(self):
+        """Starts a stopped server again, with no data, on the port it had."""
         if not self._start_once(self.port):
             raise RuntimeError("redis-server did not restart: " + "".join(self.lines))
 
