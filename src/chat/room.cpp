@@ -272,7 +272,7 @@ void room::finish_publish(message_ticket& ticket) {
                             .user = std::move(ticket.user),
                             .text = std::move(ticket.text),
                             .client_id = std::move(ticket.client_id)},
-                           ticket.member);
+                           ticket.member, ticket.loop);
   }
   const std::size_t text_size = ticket.text.size();
   const auto frames = record({.kind = store::event_kind::message,
@@ -526,11 +526,23 @@ void room::begin_cluster_join(join_ticket ticket) {
   });
 }
 
-void room::cluster_publish(store::event e, std::uint64_t member) {
+void room::cluster_publish(store::event e, std::uint64_t member,
+                           std::optional<std::size_t> sender_loop) {
   e.ts_ms = now_ms();
+  const std::string client_id = e.client_id;
   const cluster_event published{std::move(e), context_.cluster->node_id(), member, {}};
-  // A failure is logged by the bus; the event then never got an id, and nobody sees it.
-  context_.cluster->publish(name_, published, next_id_ - 1, [](bool) {});
+  // A failure is logged by the bus; the event then never got an id, and nobody sees it but the
+  // sender of a message, who is told so it may send again.
+  context_.cluster->publish(
+      name_, published, next_id_ - 1, [this, member, sender_loop, client_id](bool ok) {
+        if (ok || !sender_loop) return;
+        auto error = v1::error_frame(v1::error_code::unavailable,
+                                     "The chat cannot reach its Redis; not sent, try again.", name_,
+                                     client_id);
+        context_.loops.post(*sender_loop, [this, loop = *sender_loop, member, error] {
+          shards_[loop].deliver_to_v1(member, error);
+        });
+      });
 }
 
 void room::on_cluster_ready(std::uint64_t last) {

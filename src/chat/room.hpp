@@ -167,7 +167,9 @@ class room {
   // Cluster mode: the cluster gives each event its id and hands it to every node; each node
   // applies the room's events on receipt, in id order, filling gaps from the room's history.
   void begin_cluster_join(join_ticket ticket);
-  void cluster_publish(store::event e, std::uint64_t member);
+  // `sender_loop`: a message's sender, told (parley.v1) when the cluster cannot take it.
+  void cluster_publish(store::event e, std::uint64_t member,
+                       std::optional<std::size_t> sender_loop = std::nullopt);
   void on_cluster_ready(std::uint64_t last_id);
   void on_cluster_event(cluster_event e);
   // Applies the received events that follow in order; asks for missing ones.

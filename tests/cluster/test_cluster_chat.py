@@ -200,3 +200,25 @@ def test_readyz_answers_503_while_redis_is_away_and_200_once_it_is_back(redis, s
     assert node.wait_for_line("cluster: connected to Redis", 10, start_at=mark)
     assert node.wait_for_line("cluster: subscribed", 10, start_at=mark)
     assert http_request(node, "GET", "/readyz").status == 200
+
+
+def test_a_send_while_redis_is_away_gets_unavailable_and_goes_through_once_it_is_back(
+        redis, start_node):
+    node = start_node("node-a")
+
+    async def scenario():
+        carol = await V1Client.open(node, "carol")
+        mark = len(node.lines)
+        redis.stop()
+        assert node.wait_for_line("cluster: lost the Redis subscription", 10, start_at=mark)
+        await carol.send({"type": "send", "room": "lobby", "text": "anyone?", "client_id": "c-9"})
+        await carol.expect("error", code="unavailable", room="lobby", client_id="c-9")
+        mark = len(node.lines)
+        redis.start_again()
+        assert node.wait_for_line("cluster: connected to Redis", 10, start_at=mark)
+        assert node.wait_for_line("cluster: subscribed", 10, start_at=mark)
+        message, _ = await carol.say("lobby", "anyone?", client_id="c-9")
+        assert message["id"] == carol.joined["lobby"]["last_id"] + 1  # the failed send took no id
+        await carol.close()
+
+    run(scenario())

@@ -66,10 +66,10 @@ std::string_view label(rejection reason);
 inline constexpr std::array<double, 5> k_replay_size_bounds = {0, 10, 100, 1000, 10000};
 
 // The codes of parley.v1 `error` events (chat/v1/error_code.hpp names them from this list).
-inline constexpr std::array<std::string_view, 11> k_protocol_error_codes = {
-    "bad_json",      "bad_request",    "unknown_type",       "bad_room",
-    "not_joined",    "already_joined", "too_many_rooms",     "room_limit",
-    "text_too_long", "rate_limited",   "history_unavailable"};
+inline constexpr std::array<std::string_view, 12> k_protocol_error_codes = {
+    "bad_json",      "bad_request",    "unknown_type",        "bad_room",
+    "not_joined",    "already_joined", "too_many_rooms",      "room_limit",
+    "text_too_long", "rate_limited",   "history_unavailable", "unavailable"};
 
 // The HTTP methods and statuses http_requests_total tells apart; anything else is "other".
 inline constexpr std::array<std::string_view, 2> k_methods = {"GET", "HEAD"};
@@ -98,7 +98,7 @@ struct loop_metrics {
   loop_counter replays;               // joins with `since`
   loop_counter replayed_events;       // events those replays handed out
   std::array<loop_counter, k_replay_size_bounds.size() + 1> replay_sizes;  // per bucket
-  loop_counter gaps;                  // gap events sent (replays and recent history)
+  loop_counter gaps;  // gap events sent (replays and recent history)
   std::array<loop_counter, k_protocol_error_codes.size()> protocol_errors;  // parley.v1 errors
   std::array<loop_counter, k_close_codes + 1> closes_by_code;
   std::array<loop_counter, static_cast<std::size_t>(rejection::count)> rejections;
