@@ -18,7 +18,10 @@ def command(root, server, threads, storage="sqlite", data_dir="DATA_DIR"):
     if server == "parley":
         return [f"{root}/build/release/parley", "--port", "0", "--bind", "127.0.0.1",
                 "--threads", str(threads), "--log-level", "warn",
-                "--storage-engine", storage, "--storage-path", data_dir]
+                "--storage-engine", storage, "--storage-path", data_dir,
+                # The load generator's senders go far past a person's 20 messages a second, and
+                # its thousands of clients all come from 127.0.0.1.
+                "--limits-messages-per-second", "0", "--limits-connections-per-ip", "0"]
     if server == "node":
         return ["node", f"{root}/bench/peers/node/server.mjs", "--port", "0"]
     if server == "beast":

@@ -259,6 +259,11 @@ class servers_test(unittest.TestCase):
         self.assertEqual(cmd[cmd.index("--storage-path") + 1], "/tmp/x")
         self.assertNotIn("--storage-engine", servers.command(ROOT, "beast", 1, "memory", "/x"))
 
+    def test_parley_runs_without_rate_or_per_address_limits(self):
+        cmd = servers.command(ROOT, "parley", 1)
+        self.assertEqual(cmd[cmd.index("--limits-messages-per-second") + 1], "0")
+        self.assertEqual(cmd[cmd.index("--limits-connections-per-ip") + 1], "0")
+
 
 class workloads_test(unittest.TestCase):
     def test_selects_by_name_and_rejects_unknown_names(self):

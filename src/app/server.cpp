@@ -65,7 +65,10 @@ chat::chat_settings chat_settings(const config::options& options) {
   settings.limits = {.max_message_size = options.max_message_size,
                      .max_text_bytes = options.max_text_bytes,
                      .max_rooms_per_connection = options.max_rooms_per_connection,
-                     .history_per_second = options.history_per_second};
+                     .history_per_second = options.history_per_second,
+                     .messages_per_second = options.messages_per_second,
+                     .messages_burst = options.messages_burst,
+                     .legacy_rate_tolerance = options.legacy_rate_tolerance};
   settings.max_rooms = options.max_rooms;
   settings.version = std::string(obs::metrics::k_version);
   return settings;
@@ -95,6 +98,9 @@ server::server(const config::options& options)
   site_.tracer = &tracer_;
   site_.files = http::static_files(options.web_root);
   site_.handshake_timeout = options.handshake_timeout;
+  site_.origins = http::origin_policy(options.allowed_origins);
+  site_.clients = http::client_address(options.trusted_proxies);
+  site_.connections_per_address = http::address_limit(options.connections_per_ip);
   site_.ws_limits = {options.max_message_size, options.close_timeout, options.ping_interval};
   site_.websocket_routes.push_back(
       {"/chat/", [this](std::string_view target, std::size_t loop, std::string_view protocols) {

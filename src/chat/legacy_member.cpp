@@ -2,12 +2,16 @@
 
 #include "chat/legacy_protocol.hpp"
 #include "chat/member_basics.hpp"
+#include "obs/log.hpp"
 #include "obs/metrics/loop_metrics.hpp"
 
 namespace parley::chat {
 
 legacy_member::legacy_member(member_context& context, join_request request, std::uint64_t id)
-    : context_(context), request_(std::move(request)), id_(id) {}
+    : context_(context),
+      request_(std::move(request)),
+      id_(id),
+      messages_(context.limits.messages_per_second, context.limits.messages_burst) {}
 
 void legacy_member::on_open(ws::session& session) {
   if (!claim_username(context_, session, request_.username)) return;
@@ -29,6 +33,7 @@ void legacy_member::on_open(ws::session& session) {
 void legacy_member::on_text(std::string_view text) {
   if (session_ == nullptr) return;
   const auto received_at = std::chrono::steady_clock::now();
+  if (!within_rate(received_at)) return;
   obs::metrics::for_loop(session_->loop_index()).messages_received.add();
   // Ended by the room on its home loop, once the event is handed to every member's loop.
   room_->publish(
@@ -38,6 +43,20 @@ void legacy_member::on_text(std::string_view text) {
        .text = std::string(text),
        .span = session_->trace().child("chat broadcast", obs::tracing::span_kind::internal),
        .received_at = received_at});
+}
+
+bool legacy_member::within_rate(std::chrono::steady_clock::time_point now) {
+  const auto& limits = context_.limits;
+  if (limits.messages_per_second == 0 || messages_.take(now)) return true;
+  auto& metrics = obs::metrics::for_loop(session_->loop_index());
+  metrics.messages_rate_limited.add();
+  // No error event in this protocol: tolerated (and delivered) while the debt is small.
+  if (messages_.take(now, limits.legacy_rate_tolerance)) return true;
+  obs::chat_log().info("{} sent more than {} messages a second; closing with 1008",
+                       request_.username, limits.messages_per_second);
+  metrics.count_rejection(obs::metrics::rejection::chat_rate_limited);
+  session_->close({ws::close_code::policy_violation, "Too many messages."});
+  return false;
 }
 
 void legacy_member::on_binary(std::string_view) {

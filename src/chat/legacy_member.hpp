@@ -5,6 +5,7 @@
 #include "chat/join_request.hpp"
 #include "chat/member_context.hpp"
 #include "chat/room.hpp"
+#include "chat/token_bucket.hpp"
 #include "ws/session.hpp"
 
 namespace parley::chat {
@@ -27,11 +28,15 @@ class legacy_member final : public ws::message_handler, public recipient {
   void deliver(const ws::shared_frame& frame) override;
 
  private:
+  // Takes the message from the bucket; false when the client is past its tolerance and closed.
+  bool within_rate(std::chrono::steady_clock::time_point now);
+
   member_context& context_;
   room* room_ = nullptr;  // set once the username is claimed
   join_request request_;
   std::uint64_t id_;
   ws::session* session_ = nullptr;  // set while the member is in the room
+  token_bucket messages_;  // limits.messages_per_second; overdrawn up to legacy_rate_tolerance
 };
 
 }  // namespace parley::chat

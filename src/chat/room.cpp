@@ -13,10 +13,6 @@
 namespace parley::chat {
 namespace {
 
-// Ids reserved in the store per write: a crash skips at most this many ids of a room (clients
-// resuming across the jump get a gap), and a busy room writes a reservation every few thousand
-// events rather than with each.
-constexpr std::uint64_t k_id_block = 4096;
 constexpr std::uint64_t k_no_limit = std::numeric_limits<std::uint64_t>::max();
 
 std::int64_t now_ms() {
@@ -106,6 +102,9 @@ void room::join(join_ticket ticket) {
 void room::leave(std::uint64_t member, std::size_t loop, std::shared_ptr<departure> departure) {
   shards_[loop].remove(member);
   context_.loops.post(home_loop_, [this, member, departure = std::move(departure)] {
+    // A join not yet sequenced is called off now, in the order the member asked, not when the
+    // leave's turn comes: a join the member asks for after this leave must not be taken for it.
+    joining_.erase(member);
     run_or_queue([this, member, departure] { finish_leave(member, departure); });
   });
 }
@@ -142,7 +141,10 @@ void room::history(std::uint64_t member, std::size_t loop, std::optional<std::ui
 
 void room::begin_join(join_ticket ticket) {
   if (context_.cluster != nullptr) return begin_cluster_join(std::move(ticket));
-  joining_.insert(ticket.member);
+  if (ticket.number == 0) {  // not a join collecting again
+    ticket.number = ++joins_begun_;
+    joining_[ticket.member] = ticket.number;
+  }
   auto shared = std::make_shared<join_ticket>(std::move(ticket));
   if (shared->speaks == protocol::legacy) {
     run_or_queue([this, shared] { finish_join(*shared, {}); });
@@ -163,13 +165,17 @@ void room::begin_join(join_ticket ticket) {
 }
 
 void room::finish_join(join_ticket& ticket, collection replay) {
-  if (joining_.erase(ticket.member) == 0) return;  // it left before its join was sequenced
+  const auto pending = joining_.find(ticket.member);
+  if (pending == joining_.end() || pending->second != ticket.number) {
+    return;  // it left before its join was sequenced
+  }
   const bool v1_member = ticket.speaks == protocol::v1;
   if (v1_member && cache_.floor() > replay.memory_from) {
     // Memory let go of events the replay counted on finding there: collect again.
     begin_join(std::move(ticket));
     return;
   }
+  joining_.erase(pending);
   const std::uint64_t after = ticket.since.value_or(0);
   if (v1_member) {
     // Events sequenced after the replay was collected (it may have waited for ids).
@@ -227,10 +233,9 @@ void room::finish_join(join_ticket& ticket, collection replay) {
 void room::finish_leave(std::uint64_t member, const std::shared_ptr<departure>& departure) {
   const auto found = std::find_if(present_.begin(), present_.end(),
                                   [member](const present_user& p) { return p.member == member; });
-  if (found == present_.end()) {
+  if (found == present_.end()) {  // left before its join was sequenced: nobody saw it come
     // Cluster mode: its join is on its way back; a leave follows it then.
     if (cluster_joins_.erase(member) != 0) abandoned_.insert(member);
-    joining_.erase(member);  // left before its join was sequenced: nobody saw it come
     if (departure) departure->room_left();
     return;
   }
@@ -322,7 +327,9 @@ void room::collect(std::uint64_t after, std::uint64_t before, std::size_t limit,
 void room::from_store(std::uint64_t after, std::uint64_t before, std::size_t limit,
                       std::uint64_t upper, bool ok, std::vector<store::event> events,
                       const collected_fn& done) {
-  if (cache_.floor() > upper) {  // memory let go of what lay above the read: read again
+  // The read stopped at memory's floor for memory to give the rest, but memory has let go of
+  // some of it meanwhile: read again. (A read that stopped at `before` needs nothing of memory.)
+  if (upper < before && cache_.floor() > upper) {
     collect(after, before, limit, done);
     return;
   }

@@ -26,6 +26,11 @@
 
 namespace parley::chat {
 
+// Ids reserved in the store per write: a crash skips at most this many ids of a room (clients
+// resuming across the jump get a gap), and a busy room writes a reservation every few thousand
+// events rather than with each.
+constexpr std::uint64_t k_id_block = 4096;
+
 // How much history rooms keep and hand out (the [history] keys).
 struct history_settings {
   std::size_t on_join = 50;          // events a join without `since` receives
@@ -54,6 +59,7 @@ struct join_ticket {
   std::optional<std::uint64_t> since;  // v1: replay what followed this id
   obs::tracing::span span;             // ended once the join is sequenced
   bool reset = false;  // set by the room: `since` was beyond its last id (its history was lost)
+  std::uint64_t number = 0;  // set by the room: which join of the room this is, from 1
 };
 
 // A message to a room, made on the sender's loop.
@@ -191,7 +197,10 @@ class room {
   std::vector<std::size_t> members_per_loop_;  // where to hand events
   std::size_t legacy_members_ = 0;             // whether to encode legacy frames
   std::vector<present_user> present_;
-  std::unordered_set<std::uint64_t> joining_;  // joins begun, not yet sequenced
+  // Joins begun, not yet sequenced: member -> the join's number (a member may leave and join
+  // again while its first join still waits, and only the last counts).
+  std::unordered_map<std::uint64_t, std::uint64_t> joining_;
+  std::uint64_t joins_begun_ = 0;
   history_cache cache_;
   std::uint64_t next_id_;
   std::uint64_t reserved_until_;  // ids below it are durable reservations (with a store)

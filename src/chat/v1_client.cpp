@@ -16,13 +16,13 @@ v1_client::v1_client(member_context& context, join_request request, std::uint64_
     : context_(context),
       request_(std::move(request)),
       id_(id),
-      history_tokens_(context.limits.history_per_second) {}
+      messages_(context.limits.messages_per_second, context.limits.messages_burst),
+      history_(context.limits.history_per_second, context.limits.history_per_second) {}
 
 void v1_client::on_open(ws::session& session) {
   if (!claim_username(context_, session, request_.username)) return;
   session_ = &session;
   departure_ = std::make_shared<departure>(context_.names, request_.username, 1);
-  tokens_at_ = std::chrono::steady_clock::now();
   const auto& limits = context_.limits;
   session.send(v1::hello_frame(
       request_.username, context_.version,
@@ -35,7 +35,7 @@ void v1_client::on_open(ws::session& session) {
 }
 
 void v1_client::on_text(std::string_view text) {
-  if (session_ == nullptr) return;
+  if (session_ == nullptr || !take_message_token(text)) return;
   auto parsed = v1::parse_command(text);
   if (auto* problem = std::get_if<v1::command_error>(&parsed)) {
     return refuse(problem->code, problem->reason, problem->room, problem->client_id);
@@ -130,21 +130,27 @@ void v1_client::typing(membership& m) {
 }
 
 void v1_client::history(const v1::command& request, membership& m) {
-  if (!take_history_token()) {
+  if (!history_.take(std::chrono::steady_clock::now())) {
     return refuse(error_code::rate_limited, "Too many history requests: slow down.", request.room);
   }
   m.where->history(id_, session_->loop_index(), request.before, request.limit);
 }
 
-bool v1_client::take_history_token() {
-  const double rate = context_.limits.history_per_second;
-  const auto now = std::chrono::steady_clock::now();
-  const std::chrono::duration<double> elapsed = now - tokens_at_;
-  tokens_at_ = now;
-  history_tokens_ = std::min(rate, history_tokens_ + elapsed.count() * rate);
-  if (history_tokens_ < 1.0) return false;
-  history_tokens_ -= 1.0;
-  return true;
+bool v1_client::take_message_token(std::string_view text) {
+  if (context_.limits.messages_per_second == 0 ||
+      messages_.take(std::chrono::steady_clock::now())) {
+    return true;
+  }
+  obs::metrics::for_loop(session_->loop_index()).messages_rate_limited.add();
+  // The refused request's room and client_id, when it has them, so a client can retry that send.
+  auto parsed = v1::parse_command(text);
+  const auto* request = std::get_if<v1::command>(&parsed);
+  refuse(error_code::rate_limited,
+         "Too many messages: at most " + std::to_string(context_.limits.messages_per_second) +
+             " a second. This one was not carried out.",
+         request != nullptr ? std::string_view(request->room) : std::string_view{},
+         request != nullptr ? std::string_view(request->client_id) : std::string_view{});
+  return false;
 }
 
 v1_client::membership* v1_client::find(std::string_view name) {

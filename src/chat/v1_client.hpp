@@ -9,6 +9,7 @@
 #include "chat/join_request.hpp"
 #include "chat/member_context.hpp"
 #include "chat/room.hpp"
+#include "chat/token_bucket.hpp"
 #include "chat/v1/commands.hpp"
 #include "ws/session.hpp"
 
@@ -45,8 +46,8 @@ class v1_client final : public ws::message_handler, public recipient {
   void history(const v1::command& request, membership& m);
   // The membership of the room named `name`, or nullptr.
   membership* find(std::string_view name);
-  // Takes a history request from the bucket; false when it is empty.
-  bool take_history_token();
+  // Takes a message from the bucket; false (and the client told rate_limited) when it is empty.
+  bool take_message_token(std::string_view text);
   void refuse(v1::error_code code, std::string_view reason, std::string_view room = {},
               std::string_view client_id = {});
 
@@ -57,8 +58,8 @@ class v1_client final : public ws::message_handler, public recipient {
   std::vector<membership> rooms_;
   // Frees the username once the connection has closed and every room it left has sequenced it.
   std::shared_ptr<departure> departure_;
-  double history_tokens_;  // a token bucket: limits.history_per_second, as many at once
-  std::chrono::steady_clock::time_point tokens_at_{};
+  token_bucket messages_;  // limits.messages_per_second, limits.messages_burst at once
+  token_bucket history_;   // limits.history_per_second, as many at once
 };
 
 }  // namespace parley::chat

@@ -56,6 +56,27 @@ constexpr unsigned max_rooms = 100'000;
 // History requests per second per connection, as many at once: scrolling back through a room is
 // a few pages a second; a flood is refused with rate_limited.
 constexpr unsigned history_per_second = 10;
+// Chat messages (every WebSocket message: parley.v1 requests, legacy lines) per second per
+// connection, and as many at once: a person types a few a second at most and a client's retries
+// after a reconnect come in a burst; one connection flooding a room is refused (v1: rate_limited).
+constexpr unsigned messages_per_second = 20;
+constexpr unsigned messages_burst = 40;
+// The legacy protocol has no error to tell a client it is too fast: its messages go on being
+// delivered until it owes this many beyond the burst, then it is closed (1008). Half a second at
+// the default rate: a paste of lines passes, a flood does not.
+constexpr unsigned legacy_rate_tolerance = 10;
+
+// WebSocket connections open at once from one client address: a household or an office behind
+// one NAT has a few dozen people, each with a tab or two; one host opening thousands is an attack.
+constexpr unsigned connections_per_ip = 100;
+
+// [security]
+// Pages the server served itself (the request's Host) and local development: a page from any other
+// site cannot use a visitor's browser to chat in their name (cross-site WebSocket hijacking).
+constexpr const char* allowed_origins = "self,http://localhost:*";
+// None: X-Forwarded-For is believed only from proxies the operator names, else any client could
+// claim any address.
+constexpr const char* trusted_proxies = "";
 
 // [history]
 // A join without `since` gets this many recent events: a screenful and some scrollback.

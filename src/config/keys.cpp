@@ -8,6 +8,8 @@
 #include <type_traits>
 
 #include "config/options.hpp"
+#include "http/client_address.hpp"
+#include "http/origin_policy.hpp"
 
 namespace parley::config {
 namespace {
@@ -192,6 +194,35 @@ const std::vector<key>& table() {
        .target = bind<&options::history_per_second>(),
        .min = 1,
        .max = 100'000},
+      {.name = "limits.messages_per_second",
+       .help = "WebSocket messages per second per connection (0: no limit); parley.v1: error "
+               "rate_limited, legacy: close 1008 past limits.legacy_rate_tolerance",
+       .target = bind<&options::messages_per_second>(),
+       .max = 1'000'000},
+      {.name = "limits.messages_burst",
+       .help = "messages a connection may send at once before limits.messages_per_second applies",
+       .target = bind<&options::messages_burst>(),
+       .min = 1,
+       .max = 1'000'000},
+      {.name = "limits.legacy_rate_tolerance",
+       .help = "messages a legacy client may send beyond the rate limit (delivered) before it is "
+               "closed with 1008",
+       .target = bind<&options::legacy_rate_tolerance>(),
+       .max = 1'000'000},
+      {.name = "limits.connections_per_ip",
+       .help = "WebSocket connections open at once per client address (0: no limit); more get 429",
+       .target = bind<&options::connections_per_ip>(),
+       .max = 10'000'000},
+      {.name = "security.allowed_origins",
+       .help = "Origins whose pages may open a WebSocket (comma-separated: self, *, "
+               "scheme://host[:port|:*], scheme://*.domain); requests without Origin are allowed",
+       .target = bind<&options::allowed_origins>(),
+       .check = http::origin_list_problem},
+      {.name = "security.trusted_proxies",
+       .help = "proxies (IP addresses or networks, comma-separated) whose X-Forwarded-For names "
+               "the client",
+       .target = bind<&options::trusted_proxies>(),
+       .check = http::proxy_list_problem},
       {.name = "history.on_join",
        .help = "recent events a join without `since` receives",
        .target = bind<&options::history_on_join>(),

@@ -34,6 +34,14 @@ struct options {
   unsigned max_rooms_per_connection = defaults::max_rooms_per_connection;
   unsigned max_rooms = defaults::max_rooms;
   unsigned history_per_second = defaults::history_per_second;
+  unsigned messages_per_second = defaults::messages_per_second;  // 0: no limit
+  unsigned messages_burst = defaults::messages_burst;
+  unsigned legacy_rate_tolerance = defaults::legacy_rate_tolerance;
+  unsigned connections_per_ip = defaults::connections_per_ip;  // 0: no limit
+
+  // [security]
+  std::string allowed_origins = defaults::allowed_origins;  // see http/origin_policy.hpp
+  std::string trusted_proxies = defaults::trusted_proxies;  // IPs whose X-Forwarded-For counts
 
   // [history]
   unsigned history_on_join = defaults::history_on_join;  // events a join without since receives

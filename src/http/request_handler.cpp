@@ -7,6 +7,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/range/iterator_range.hpp>
 
+#include "http/origin_policy.hpp"
 #include "http/response.hpp"
 #include "http/site.hpp"
 #include "obs/escaped.hpp"
@@ -80,6 +81,28 @@ std::string offered_subprotocols(const http_request& req) {
   return offered;
 }
 
+// Why a browser page may not open this WebSocket (security.allowed_origins), or empty when it may.
+// No Origin header: not a browser, allowed. Several: ambiguous, refused.
+std::string origin_problem(const http_request& req, const origin_policy& origins) {
+  if (origins.allows_all()) return {};
+  const auto headers = req.count(field::origin);
+  if (headers == 0) return {};
+  if (headers > 1) return "several Origin headers";
+  const std::string_view origin = req[field::origin];
+  if (origins.allows(origin, req[field::host])) return {};
+  return fmt::format("Origin {} is not allowed (security.allowed_origins)", obs::escaped{origin});
+}
+
+// Every X-Forwarded-For value of the request, in order (a proxy may add its own header line).
+std::string forwarded_for(const http_request& req) {
+  std::string all;
+  for (const auto& line : boost::make_iterator_range(req.equal_range("X-Forwarded-For"))) {
+    if (!all.empty()) all += ',';
+    all += line.value();
+  }
+  return all;
+}
+
 void end_upgrade_span(obs::tracing::span& span, int status) {
   if (!span.recording()) return;
   span.set_attribute("http.response.status_code", status);
@@ -126,6 +149,12 @@ void request_handler::count(int status) {
       break;
     case 426:
       metrics.count_rejection(rejection::http_upgrade_required);
+      break;
+    case 403:
+      metrics.count_rejection(rejection::http_forbidden_origin);
+      break;
+    case 429:
+      metrics.count_rejection(rejection::http_too_many_connections);
       break;
     default:
       break;
@@ -217,10 +246,25 @@ bool request_handler::serve() {
         answer.headers = {{"Sec-WebSocket-Version", "13"}, {"Upgrade", "websocket"}};
         break;
       case ws::handshake_verdict::accept: {
+        if (const auto problem = origin_problem(request, site_.origins); !problem.empty()) {
+          log_upgrade(path, 403);
+          end_upgrade_span(span, 403);
+          reject(403, problem);
+          return false;
+        }
         if (draining) {
           answer.status = 503;
           answer.body = "Server is shutting down.\n";
           break;
+        }
+        const auto client = site_.clients.of(transport_.remote_address(), forwarded_for(request));
+        auto slot = site_.connections_per_address.acquire(client);
+        if (!slot) {
+          log_upgrade(path, 429);
+          end_upgrade_span(span, 429);
+          reject(429, fmt::format("{} has {} connections open already (limits.connections_per_ip)",
+                                  client, site_.connections_per_address.per_address()));
+          return false;
         }
         auto application =
             route->make(target, transport_.loop_index(), offered_subprotocols(request));
@@ -241,6 +285,7 @@ bool request_handler::serve() {
         auto session = std::make_unique<ws::session>(
             transport_, std::move(application.handler), site_.ws_limits,
             obs::tracing::trace_context{site_.tracer, span.context()});
+        session->keep(std::move(*slot));
         auto& opened = *session;
         transport_.replace_handler(std::move(session));  // `this` is retired after on_data returns
         opened.open(path);

@@ -9,6 +9,9 @@
 #include <string_view>
 #include <vector>
 
+#include "http/address_limit.hpp"
+#include "http/client_address.hpp"
+#include "http/origin_policy.hpp"
 #include "http/static_files.hpp"
 #include "ws/session.hpp"
 
@@ -51,6 +54,9 @@ struct site {
   std::function<bool()> dependencies_ready;
   obs::tracing::tracer* tracer = nullptr;  // spans for upgrades; null: none
   api_handler api;                         // GET /api/...; null: none
+  origin_policy origins;                   // browser pages that may open a WebSocket
+  client_address clients;                  // who a request is from (trusted proxies' headers)
+  address_limit connections_per_address;   // open WebSockets per client address
 
   // The route for a request path, or nullptr.
   [[nodiscard]] const websocket_route* find_websocket_route(std::string_view path) const;

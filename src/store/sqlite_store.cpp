@@ -361,7 +361,11 @@ bool sqlite_store::commit(std::vector<write>& batch) {
   auto span = settings_.tracer != nullptr
                   ? settings_.tracer->start_span("storage batch", obs::tracing::span_kind::internal)
                   : obs::tracing::span{};
-  std::size_t appended = 0;
+  // Every append of the batch, whether or not its insert ran before a failure: all of them are
+  // dropped when the batch is rolled back.
+  const auto appended = static_cast<std::size_t>(std::count_if(
+      batch.begin(), batch.end(), [](const write& w) { return w.what == write::kind::append; }));
+  std::vector<log*> recorded;  // rooms whose record this batch inserts
   try {
     execute(writer_db_, "BEGIN");
     statement insert_room(writer_db_, "INSERT INTO rooms (name, reserved_until) VALUES (?, 1)");
@@ -377,6 +381,7 @@ bool sqlite_store::commit(std::vector<write>& batch) {
       if (w.room->key() == 0) {
         insert_room.bind(1, w.room->name()).run();
         w.room->set_key(sqlite3_last_insert_rowid(writer_db_));
+        recorded.push_back(w.room);
       }
       const std::int64_t key = w.room->key();
       switch (w.what) {
@@ -404,7 +409,6 @@ bool sqlite_store::commit(std::vector<write>& batch) {
           }
           insert_event.run();
           newest[w.room] = e.id;
-          ++appended;
           break;
         }
         case write::kind::reserve:
@@ -425,6 +429,9 @@ bool sqlite_store::commit(std::vector<write>& batch) {
     execute(writer_db_, "COMMIT");
   } catch (const std::exception& error) {
     sqlite3_exec(writer_db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    // Records of new rooms were rolled back too: the next batch makes them again, rather than
+    // the rooms keeping keys SQLite will hand to other new rooms.
+    for (auto* room : recorded) room->set_key(0);
     metrics.write_failures.add();
     metrics.events_dropped.fetch_add(appended, std::memory_order_relaxed);
     // Once a minute at most: a full disk fails every batch.

@@ -64,6 +64,8 @@ class session final : public net::connection_handler {
   [[nodiscard]] std::size_t loop_index() const { return transport_.loop_index(); }
   // Where the session's spans hang (an empty context when it is not traced).
   [[nodiscard]] const obs::tracing::trace_context& trace() const;
+  // Keeps `token` as long as the session lives (an upgrade's slot in limits.connections_per_ip).
+  void keep(std::shared_ptr<void> token) { kept_ = std::move(token); }
 
   // net::connection_handler
   std::size_t on_data(std::span<char> bytes) override;
@@ -115,6 +117,7 @@ class session final : public net::connection_handler {
   net::transport& transport_;
   std::unique_ptr<message_handler> handler_;
   session_limits limits_;
+  std::shared_ptr<void> kept_;  // released with the session (see keep)
   state state_ = state::open;
   bool handler_told_closed_ = false;
   opcode message_opcode_ =

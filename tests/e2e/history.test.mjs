@@ -13,7 +13,8 @@ let browser;
 let cleanup = [];
 
 before(async () => {
-  ({ server, browser } = await startServerAndBrowser());
+  // The seeder sends faster than a person may (limits.messages_per_second).
+  ({ server, browser } = await startServerAndBrowser(['--limits-messages-per-second', '0']));
 });
 
 after(async () => {

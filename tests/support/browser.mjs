@@ -12,10 +12,10 @@ const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 // PARLEY_E2E_WEB_ROOT=web serves the client from disk (--web-root) instead of the embedded copy,
-// for iterating on web/ without rebuilding.
-export async function startServerAndBrowser() {
+// for iterating on web/ without rebuilding. `serverArgs`: more parley flags.
+export async function startServerAndBrowser(serverArgs = []) {
   const args = process.env.PARLEY_E2E_WEB_ROOT
-    ? ['--web-root', path.resolve(process.env.PARLEY_E2E_WEB_ROOT)] : [];
+    ? ['--web-root', path.resolve(process.env.PARLEY_E2E_WEB_ROOT), ...serverArgs] : serverArgs;
   const server = await startParley(args);
   const browser = await chromium.launch({
     executablePath: process.env.PARLEY_CHROMIUM || '/usr/bin/chromium',

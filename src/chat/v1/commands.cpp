@@ -74,9 +74,11 @@ void read_fields(field_reader& fields, command& out) {
       if (auto text = fields.text("text", true)) out.text = *text;
       if (auto id = fields.text("client_id", false)) {
         if (id->empty() || id->size() > k_max_client_id) {
+          // Not kept: an error event echoes only a client_id the protocol allows.
           fields.note("'client_id' must be 1 to 64 bytes.");
+        } else {
+          out.client_id = *id;
         }
-        out.client_id = *id;
       }
       break;
     }

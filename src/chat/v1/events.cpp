@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <ctime>
+#include <limits>
 
 #include "obs/json_string.hpp"
 
@@ -40,7 +41,8 @@ ws::shared_frame text_frame(const std::string& json) {
 
 std::string iso_timestamp(std::int64_t ms) {
   // Events of one second share its formatted prefix: formatting a date is the slow part.
-  thread_local std::int64_t cached_second = -1;
+  // No second is cached yet: a value no time rounds to (-1 is 1969-12-31T23:59:59).
+  thread_local std::int64_t cached_second = std::numeric_limits<std::int64_t>::min();
   thread_local std::string cached_prefix;  // "2026-01-02T15:04:05"
   const std::int64_t second = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
   if (second != cached_second) {

@@ -252,6 +252,11 @@ std::vector<MetricFamily> collector::Collect() const {
       "Clients closed for leaving too much output unread (1008)",
       [](const loop_metrics& l) -> auto& { return l.slow_consumer_closes; }));
   families.push_back(counter(
+      all, "parley_messages_rate_limited_total",
+      "Messages over limits.messages_per_second (parley.v1: refused; legacy: tolerated, then "
+      "closed)",
+      [](const loop_metrics& l) -> auto& { return l.messages_rate_limited; }));
+  families.push_back(counter(
       all, "parley_memory_releases_total",
       "Times freed heap memory was handed back to the system after a burst (malloc_trim)",
       [](const loop_metrics& l) -> auto& { return l.memory_releases; }));

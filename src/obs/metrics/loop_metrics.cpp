@@ -38,6 +38,10 @@ std::string_view label(rejection reason) {
       return "http_method_not_allowed";
     case rejection::http_upgrade_required:
       return "http_upgrade_required";
+    case rejection::http_forbidden_origin:
+      return "http_forbidden_origin";
+    case rejection::http_too_many_connections:
+      return "http_too_many_connections";
     case rejection::ws_protocol_error:
       return "ws_protocol_error";
     case rejection::ws_invalid_utf8:
@@ -50,6 +54,8 @@ std::string_view label(rejection reason) {
       return "chat_invalid_join";
     case rejection::chat_duplicate_username:
       return "chat_duplicate_username";
+    case rejection::chat_rate_limited:
+      return "chat_rate_limited";
     case rejection::count:
       break;
   }

@@ -52,12 +52,15 @@ enum class rejection : std::uint8_t {
   http_no_request_timeout,  // 408: a new connection that sent nothing within the handshake timeout
   http_method_not_allowed,  // 405
   http_upgrade_required,    // 426: a WebSocket path without a (version 13) upgrade
-  ws_protocol_error,        // 1002
-  ws_invalid_utf8,          // 1007
-  ws_message_too_big,       // 1009
-  chat_binary_message,      // 1003
-  chat_invalid_join,        // 1008: username or age
-  chat_duplicate_username,  // 1003
+  http_forbidden_origin,    // 403: an upgrade from an Origin not in security.allowed_origins
+  http_too_many_connections,  // 429: an upgrade beyond limits.connections_per_ip
+  ws_protocol_error,          // 1002
+  ws_invalid_utf8,            // 1007
+  ws_message_too_big,         // 1009
+  chat_binary_message,        // 1003
+  chat_invalid_join,          // 1008: username or age
+  chat_duplicate_username,    // 1003
+  chat_rate_limited,          // 1008: a legacy client past limits.messages_per_second and tolerance
   count,
 };
 std::string_view label(rejection reason);
@@ -73,8 +76,8 @@ inline constexpr std::array<std::string_view, 12> k_protocol_error_codes = {
 
 // The HTTP methods and statuses http_requests_total tells apart; anything else is "other".
 inline constexpr std::array<std::string_view, 2> k_methods = {"GET", "HEAD"};
-inline constexpr std::array<int, 11> k_statuses = {101, 200, 304, 400, 404, 405,
-                                                   408, 413, 426, 500, 503};
+inline constexpr std::array<int, 13> k_statuses = {101, 200, 304, 400, 403, 404, 405,
+                                                   408, 413, 426, 429, 500, 503};
 // Close codes 1000..1015 are counted each; any other as "other".
 inline constexpr int k_first_close_code = 1000;
 inline constexpr std::size_t k_close_codes = 16;
@@ -89,6 +92,8 @@ struct loop_metrics {
   loop_counter messages_received;   // chat messages from clients
   loop_counter messages_delivered;  // frames queued to recipients (one per recipient)
   loop_counter slow_consumer_closes;
+  // Messages over limits.messages_per_second: refused (v1) or tolerated (legacy, until closed).
+  loop_counter messages_rate_limited;
   loop_counter memory_releases;   // malloc_trim after a burst (loop 0's, app/memory_release.hpp)
   loop_histogram fanout_latency;  // message received -> this loop's last recipient queued
   // Rooms' history (counted on the rooms' home loops).

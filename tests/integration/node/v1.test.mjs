@@ -23,7 +23,8 @@ function v1(server, name, query) {
       const i = c.events().findIndex((e, j) => j >= from && matches(e));
       return i >= 0 ? { i } : null;
     };
-    return (await c.until(found, `event ${JSON.stringify(fields)}; have ${c.messages.slice(from)}`)).i;
+    const what = `event ${JSON.stringify(fields)}; have ${c.messages.slice(from)}`;
+    return (await c.until(found, what)).i;
   };
   c.say = (room, text) => c.send(JSON.stringify({ type: 'send', room, text }));
   return c;
@@ -37,7 +38,7 @@ function assertStored(e, room) {
   assert.equal(e.room, room);
 }
 
-test('parley.v1 among the offers is echoed; other offers or none get the legacy protocol', async () => {
+test('parley.v1 among the offers is echoed; other offers or none get legacy', async () => {
   const server = await pool.start();
   const alice = v1(server, 'alice');
   const other = new ChatClient(`${server.url}/chat/bob`, { protocols: ['chat'] });

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import websockets
 
 WAIT = 5.0  # seconds for any single expected event
+# Server arguments for tests that send faster than a person types (limits.messages_per_second).
+NO_RATE_LIMIT = ("--limits-messages-per-second", "0")
 
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 

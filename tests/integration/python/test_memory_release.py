@@ -78,7 +78,9 @@ def burst_and_wait_until_over(server, clients, message):
 
 
 def test_a_burst_followed_by_quiet_returns_memory(start_server):
-    server = start_server("--threads", "2", "--log-level", "debug", *METRICS, *RELEASE)
+    # 100 clients on 127.0.0.1 at once: as many as limits.connections_per_ip allows, so no limit.
+    server = start_server("--threads", "2", "--log-level", "debug", *METRICS, *RELEASE,
+                          "--limits-connections-per-ip", "0")
     # The checks start before the server says it listens: these scrapes span at least 3 of them,
     # with no traffic, so no release.
     assert set(releases_while(server, 3 * INTERVAL_S)) == {0}
@@ -166,7 +168,8 @@ def test_memory_follows_flood_clients_out_while_the_chat_goes_on(start_server):
     after_bytes = 1 << 20  # a check is quiet below 64 KiB/s; the chat does about 0.7 MB/s
     server = start_server("--threads", "2", *METRICS, "--memory-release-interval-ms", "1000",
                           "--memory-release-after-bytes", str(after_bytes),
-                          "--slow-consumer-grace-ms", "600000")
+                          "--slow-consumer-grace-ms", "600000",
+                          "--limits-messages-per-second", "0")  # alice chats faster than a person
 
     async def scenario():
         alice, bob = await join(server, "alice"), await join(server, "bob")

@@ -163,13 +163,21 @@ def test_usernames_are_unique_on_the_server_across_rooms(server, first_v1, secon
         assert (code, reason, messages) == (1003, "Username already exists.", [])
         # The refused duplicate never joined: the watcher in its room saw nothing.
         assert await watcher.sync("elsewhere") == []
-        # Free again once its holder has left.
+        # Free again once its holder has left (the others have seen it leave every room).
+        rooms = ["dev", "other"] if first_v1 else ["dev"]
+        for room in rooms:
+            await watcher.join(room)
         if first_v1:
             await holder.close()
         else:
             await close_legacy(holder)
+        pending = set(rooms)  # rooms have no order between them
+        while pending:
+            event = await watcher.recv()
+            if event["type"] == "leave" and event["user"] == "alice":
+                pending.discard(event["room"])
         again = await V1Client.open(server, "alice", "room=elsewhere")
-        await watcher.expect("join", room="elsewhere", user="alice")
+        await watcher.wait_for("join", room="elsewhere", user="alice")
         await close_all(again, watcher)
     run(scenario())
 
@@ -236,4 +244,16 @@ def test_a_v1_client_whose_url_room_is_refused_stays_connected_and_can_join_anot
         joined = await bob.join("lobby")
         assert sorted(joined["users"]) == ["alice", "bob"]
         await close_all(alice, bob)
+    run(scenario())
+
+
+def test_a_connection_in_no_room_still_holds_its_name(server):
+    async def scenario():
+        alice = await V1Client.open(server, "alice")
+        await alice.leave("lobby")
+        ws = await V1Client.connect_raw(server, "alice", "room=dev")
+        assert (await closed(ws))[:2] == (1003, "Username already exists.")
+        joined = await alice.join("dev")  # and can join again
+        assert joined["users"] == ["alice"]
+        await alice.close()
     run(scenario())

@@ -9,8 +9,8 @@ import time
 from metrics_scrape import value, wait_for_scrape
 from parley_server import built_with_memory_checker
 from parley_client import (
-    OP_CLOSE, OP_PING, WAIT, close_all, close_payload, encode_frame, greeting, http_request, join,
-    joined, left, receive_until, recv, run, said, sync, wait_for_eof,
+    NO_RATE_LIMIT, OP_CLOSE, OP_PING, WAIT, close_all, close_payload, encode_frame, greeting,
+    http_request, join, joined, left, receive_until, recv, run, said, sync, wait_for_eof,
 )
 
 CAP = 256 * 1024
@@ -150,7 +150,7 @@ def chat_past_a_silent_client(server, memory_bound_kib, pause=0.0):
 
 
 def test_client_over_the_hard_limit_is_closed_and_the_room_misses_nothing(start_server):
-    server = start_server("--threads", "2", "--max-queued-bytes", str(CAP),
+    server = start_server(*NO_RATE_LIMIT, "--threads", "2", "--max-queued-bytes", str(CAP),
                           "--soft-queued-bytes", str(CAP), "--slow-consumer-grace-ms", "600000",
                           "--metrics-enabled", "--metrics-port", "0", "--metrics-bind", "127.0.0.1")
     # Up to 32 MiB goes out; the server holds at most the cap (plus its own working set).
@@ -166,7 +166,7 @@ def test_client_over_the_hard_limit_is_closed_and_the_room_misses_nothing(start_
 def test_client_over_the_soft_limit_for_the_grace_period_is_closed(start_server):
     """Under the hard limit, but above the soft one for longer than the grace period: closed too."""
     hard = 64 << 20  # out of reach: the grace period must be what closes it
-    server = start_server("--threads", "2", "--max-queued-bytes", str(hard),
+    server = start_server(*NO_RATE_LIMIT, "--threads", "2", "--max-queued-bytes", str(hard),
                           "--soft-queued-bytes", str(CAP), "--slow-consumer-grace-ms", "300")
     # Within the grace period the queue may grow towards the hard limit, never past it.
     # At about 6 MB/s the grace period, not the hard limit, is what ends it.
@@ -178,7 +178,7 @@ def test_client_over_the_soft_limit_for_the_grace_period_is_closed(start_server)
 def test_a_burst_within_the_grace_period_is_forgiven(start_server):
     """A client that falls far behind (beyond the soft limit, under the hard one) but catches up
     within the grace period stays connected and receives everything."""
-    server = start_server("--threads", "2", "--soft-queued-bytes", str(CAP),
+    server = start_server(*NO_RATE_LIMIT, "--threads", "2", "--soft-queued-bytes", str(CAP),
                           "--slow-consumer-grace-ms", "600000")
     burst = [f"{i}:{MESSAGE}" for i in range(256)]  # 8 MiB: more than every kernel buffer
 
@@ -245,7 +245,7 @@ def test_pipelined_requests_over_the_output_cap_drop_only_that_connection(start_
 def test_closing_connection_that_never_reads_its_output_is_dropped_after_a_deadline(start_server):
     """A client that stops reading, then sends a close frame: its output can never be flushed, so
     the server must not keep the connection (and its queued output) waiting for ever."""
-    server = start_server("--threads", "2")
+    server = start_server(*NO_RATE_LIMIT, "--threads", "2")
 
     async def scenario():
         silent = open_silent_client(server.port, "silent")
@@ -272,7 +272,8 @@ def test_fifty_members_chat_on_while_one_stops_reading(start_server):
     server's memory stays bounded, and each of the 50 receives every message in one order."""
     # The cap must leave room for a reader's one-round burst (320 KiB), however slowly Python reads.
     cap = 1024 * 1024
-    server = start_server("--threads", "2", "--max-queued-bytes", str(cap), "--soft-queued-bytes",
+    server = start_server(*NO_RATE_LIMIT,
+                          "--threads", "2", "--max-queued-bytes", str(cap), "--soft-queued-bytes",
                           str(cap), "--slow-consumer-grace-ms", "600000")
     text = "y" * 32 * 1024
     senders = 10
@@ -365,7 +366,8 @@ def test_non_reading_client_is_closed_within_the_grace_period_once_the_room_goes
     limit never saw it); and the grace period's end closes the client although nothing more is
     queued for it (once only queueing more did)."""
     grace_s = 1.0
-    server = start_server("--threads", "2", "--slow-consumer-grace-ms", str(int(grace_s * 1000)))
+    server = start_server(*NO_RATE_LIMIT, "--threads", "2",
+                          "--slow-consumer-grace-ms", str(int(grace_s * 1000)))
     burst = [f"{i}:{MESSAGE}" for i in range(64)]  # 2 MiB
 
     async def scenario():
@@ -386,3 +388,41 @@ def test_non_reading_client_is_closed_within_the_grace_period_once_the_room_goes
     run(scenario())
     assert server.wait_for_line(
         r"WARN .*slow consumer: \d+ bytes left unread for the whole grace period; closing it", WAIT)
+
+
+def test_non_reading_client_in_a_busy_room_is_closed_within_the_grace_period_plus_a_second(
+        start_server):
+    """The defaults but a 1 s grace period, and a room that keeps talking (about 1.5 MB/s). Once
+    the soft limit, the kernel's bounded send buffer and the client's own small receive buffer
+    have been filled, the grace period has begun: the client must be gone a second after it ends.
+    (With the kernel's own buffer, up to 4 MiB, it began seconds later.)"""
+    grace_s = 1.0
+    server = start_server("--threads", "2", "--slow-consumer-grace-ms", str(int(grace_s * 1000)))
+    # The soft limit, limits.socket_send_buffer's 256 KiB (doubled by Linux) and some slack for
+    # the client's receive buffer: past this, more than the soft limit waits in the server.
+    past_soft = (1 << 20) + 2 * 256 * 1024 + 64 * 1024
+
+    async def scenario():
+        silent = open_silent_client(server.port, "silent")
+        alice = await join(server, "alice")
+        sent, crossed, n = 0, None, 0
+        while True:
+            n += 1
+            text = f"{n}:{MESSAGE}"
+            await alice.send(text)
+            skipped = await receive_until(alice, said("alice", text))
+            if left("silent") in skipped:
+                break
+            sent += len(said("alice", text)) + 4  # and the frame's header
+            now = time.monotonic()
+            if crossed is None and sent > past_soft:
+                crossed = now
+            assert crossed is None or now - crossed < grace_s + 1.0, (
+                f"still connected {now - crossed:.2f} s after {sent} bytes were sent to it")
+            await asyncio.sleep(0.02)  # the room's pace; nothing waits on this
+        assert crossed is not None, f"closed after only {sent} bytes: before the soft limit?"
+        print(f"closed {time.monotonic() - crossed:.2f} s after {past_soft} bytes were sent to it")
+        silent.close()
+        await close_all(alice)
+
+    run(scenario())

@@ -5,7 +5,7 @@ import subprocess
 import pytest
 
 from metrics_scrape import scrape, value, wait_for_scrape
-from parley_client import close_all, join, recv, run, said
+from parley_client import NO_RATE_LIMIT, close_all, join, recv, run, said
 
 METRICS = ("--metrics-enabled", "--metrics-port", "0", "--metrics-bind", "127.0.0.1")
 FAILED_BATCH = r"\[parley\.server\] - history store: a batch of \d+ writes failed"
@@ -27,7 +27,8 @@ def small_disk(tmp_path):
 
 
 def test_a_full_disk_is_logged_once_and_counted_and_the_chat_goes_on(start_server, small_disk):
-    server = start_server("--storage-path", str(small_disk), "--storage-commit-interval-ms", "5",
+    server = start_server(*NO_RATE_LIMIT,
+                          "--storage-path", str(small_disk), "--storage-commit-interval-ms", "5",
                           *METRICS)
     text = "x" * 16_000
     rounds = 120  # about 2 MB of text: twice what the disk holds

@@ -88,7 +88,7 @@ def coverage(events, since, last_id):
     ids = []
     for event in events:
         if event["type"] == "gap":
-            assert event["from"] == expected, f"gap starts at {event['from']}, not {expected}: {events}"
+            assert event["from"] == expected, f"gap from {event['from']}, not {expected}: {events}"
             assert event["to"] >= event["from"], event
             expected = event["to"] + 1
         else:

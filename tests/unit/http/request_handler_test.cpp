@@ -41,8 +41,9 @@ class recording_app final : public ws::message_handler {
 constexpr std::string_view k_key = "dGhlIHNhbXBsZSBub25jZQ==";
 
 std::string upgrade_request(std::string_view target, std::string_view version = "13",
-                            std::string_view key = k_key) {
+                            std::string_view key = k_key, std::string_view extra_headers = {}) {
   std::string request = "GET " + std::string(target) + " HTTP/1.1\r\nHost: localhost\r\n";
+  request += extra_headers;
   request += "Upgrade: websocket\r\nConnection: Upgrade\r\n";
   if (!key.empty()) request += "Sec-WebSocket-Key: " + std::string(key) + "\r\n";
   request += "Sec-WebSocket-Version: " + std::string(version) + "\r\n\r\n";
@@ -219,6 +220,71 @@ TEST_F(request_handler_test, upgrade_hands_the_connection_to_a_websocket_session
   EXPECT_EQ(transport_.replacement->on_data(std::span<char>(rest.data(), rest.size())),
             frame.size());
   EXPECT_EQ(app_.texts, std::vector<std::string>{"early"});
+}
+
+TEST_F(request_handler_test, upgrade_from_a_foreign_origin_gets_403_and_counts) {
+  auto& metrics = obs::metrics::for_loop(1);
+  auto& forbidden =
+      metrics.rejections[static_cast<std::size_t>(obs::metrics::rejection::http_forbidden_origin)];
+  const auto before = forbidden.value();
+  receive(upgrade_request("/chat/alice", "13", k_key, "Origin: https://evil.example\r\n"));
+  EXPECT_EQ(status_line(), "HTTP/1.1 403 Forbidden");
+  EXPECT_NE(body().find("https://evil.example"), std::string::npos);
+  EXPECT_TRUE(app_.targets.empty());  // refused before the application saw it
+  EXPECT_EQ(transport_.handler_replacements, 0);
+  EXPECT_TRUE(transport_.asked_to_close());
+  EXPECT_EQ(forbidden.value(), before + 1);
+}
+
+TEST_F(request_handler_test, upgrade_from_the_servers_own_origin_is_accepted) {
+  receive(upgrade_request("/chat/alice", "13", k_key, "Origin: http://localhost\r\n"));
+  EXPECT_EQ(status_line(), "HTTP/1.1 101 Switching Protocols");
+}
+
+TEST_F(request_handler_test, upgrade_without_origin_is_accepted) {
+  site_.origins = origin_policy("https://only.example");
+  receive(upgrade_request("/chat/alice"));
+  EXPECT_EQ(status_line(), "HTTP/1.1 101 Switching Protocols");
+}
+
+TEST_F(request_handler_test, upgrade_with_two_origins_gets_403) {
+  receive(upgrade_request("/chat/alice", "13", k_key,
+                          "Origin: http://localhost\r\nOrigin: https://evil.example\r\n"));
+  EXPECT_EQ(status_line(), "HTTP/1.1 403 Forbidden");
+}
+
+TEST_F(request_handler_test, upgrade_beyond_connections_per_ip_gets_429_until_one_closes) {
+  site_.connections_per_address = address_limit(1);
+  auto& metrics = obs::metrics::for_loop(1);
+  auto& refused =
+      metrics
+          .rejections[static_cast<std::size_t>(obs::metrics::rejection::http_too_many_connections)];
+  const auto before = refused.value();
+  receive(upgrade_request("/chat/alice"));
+  EXPECT_EQ(status_line(), "HTTP/1.1 101 Switching Protocols");
+  EXPECT_EQ(site_.connections_per_address.open("192.0.2.7"), 1U);
+
+  fake_transport second{1};
+  second.remote = "192.0.2.7:40001";
+  request_handler other(second, site_);
+  std::string request = upgrade_request("/chat/bob");
+  other.on_data(std::span<char>(request.data(), request.size()));
+  EXPECT_EQ(second.sent.substr(0, second.sent.find("\r\n")), "HTTP/1.1 429 Too Many Requests");
+  EXPECT_NE(second.sent.find("192.0.2.7 has 1 connections open already"), std::string::npos);
+  EXPECT_EQ(app_.targets.size(), 1U);  // the application never saw bob
+  EXPECT_EQ(refused.value(), before + 1);
+
+  transport_.replacement.reset();  // alice's session ends: her slot is free again
+  EXPECT_EQ(site_.connections_per_address.open("192.0.2.7"), 0U);
+}
+
+TEST_F(request_handler_test, forwarded_for_counts_only_from_a_trusted_proxy) {
+  site_.connections_per_address = address_limit(1);
+  site_.clients = client_address("192.0.2.7");  // the fake peer is the proxy
+  receive(upgrade_request("/chat/alice", "13", k_key, "X-Forwarded-For: 203.0.113.5\r\n"));
+  EXPECT_EQ(status_line(), "HTTP/1.1 101 Switching Protocols");
+  EXPECT_EQ(site_.connections_per_address.open("203.0.113.5"), 1U);
+  EXPECT_EQ(site_.connections_per_address.open("192.0.2.7"), 0U);
 }
 
 TEST_F(request_handler_test, upgrade_the_application_declines_gets_404) {

@@ -32,10 +32,12 @@ class fake_transport final : public net::transport {
     replacement = std::move(handler);
   }
   std::size_t loop_index() const override { return loop_; }
+  std::string remote_address() const override { return remote; }
 
   bool asked_to_close() const { return close_after_flush_calls + close_now_calls > 0; }
 
-  std::string sent;  // every byte sent, in order
+  std::string remote = "192.0.2.7:40000";  // the peer, as remote_address() tells it
+  std::string sent;                        // every byte sent, in order
   // A slow consumer: the transport takes this many more sends, then drops output and is no longer
   // open until a test sets it back to -1 (never slow).
   int sends_until_slow = -1;
