@@ -12,11 +12,13 @@
 #include <thread>
 
 #include "app/echo_handler.hpp"
-#include "app/memory_release.hpp"
-#include "obs/metrics/build_info.hpp"
+#include "app/make_cluster.hpp"
 #include "app/make_store.hpp"
+#include "app/memory_release.hpp"
+#include "cluster/redis_bus.hpp"
 #include "http/request_handler.hpp"
 #include "obs/log.hpp"
+#include "obs/metrics/build_info.hpp"
 #include "ws/handshake.hpp"
 
 namespace parley::app {
@@ -90,7 +92,8 @@ server::server(const config::options& options)
       tracer_(tracing_settings(options)),
       loops_(make_loops(options)),
       store_(make_store(options, &tracer_)),
-      chat_(executor_, chat_settings(options), store_.get()) {
+      cluster_(make_cluster(options)),
+      chat_(executor_, chat_settings(options), store_.get(), cluster_.get(), cluster_.get()) {
   ws::prepare_accept_keys();
   site_.tracer = &tracer_;
   site_.files = http::static_files(options.web_root);
@@ -110,6 +113,7 @@ server::server(const config::options& options)
            return http::websocket_application{std::make_unique<echo_handler>(), {}};
          }});
   }
+  if (cluster_) site_.dependencies_ready = [this] { return cluster_->connected(); };
   site_.api = [this](std::string_view path) -> std::optional<std::string> {
     if (path == "/api/rooms") return chat_.rooms_json();
     if (path.starts_with("/api/rooms/")) return chat_.room_json(path.substr(11));
@@ -142,7 +146,8 @@ std::uint16_t server::metrics_port() const {
 
 server::~server() {
   for (auto& loop : loops_) loop->stop();  // before memory_release_ goes: its wait never runs
-  if (store_) store_->close();  // its threads call back into the rooms
+  cluster_.reset();                        // its threads call back into the rooms too
+  if (store_) store_->close();             // its threads call back into the rooms
 }
 
 int server::run() {

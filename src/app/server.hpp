@@ -13,6 +13,10 @@
 #include "obs/tracing/tracer.hpp"
 #include "store/history_store.hpp"
 
+namespace parley::cluster {
+class redis_bus;
+}
+
 namespace parley::app {
 
 class memory_release;
@@ -63,7 +67,8 @@ class server {
   std::vector<std::unique_ptr<net::event_loop>> loops_;  // destroyed after all that uses them
   loop_executor executor_{loops_};
   // Before the chat, whose rooms hold its logs; closed (threads joined) before the chat goes.
-  std::unique_ptr<store::history_store> store_;  // none: storage.engine = memory
+  std::unique_ptr<store::history_store> store_;  // none: storage.engine = memory, or a cluster
+  std::unique_ptr<cluster::redis_bus> cluster_;  // none: one node (cluster.redis empty)
   chat::service chat_;
   http::site site_;
   std::vector<std::unique_ptr<net::listener>> listeners_;  // listeners_[i] runs on loops_[i]

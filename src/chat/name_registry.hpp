@@ -7,6 +7,17 @@
 
 namespace parley::chat {
 
+// Usernames held in a store the nodes of a cluster share (cluster/redis_bus.hpp).
+class shared_names {
+ public:
+  virtual ~shared_names() = default;
+  // Takes `name` for this node: one round trip, on the caller's thread; false when another
+  // node holds it or the store cannot be reached.
+  virtual bool claim(std::string_view name) = 0;
+  // Gives `name` up if this node holds it; returns at once.
+  virtual void release(std::string_view name) = 0;
+};
+
 // Usernames in use on this server. Claiming is one atomic step (check and insert under one
 // lock), so two clients racing for a name cannot both get it. Touched on connect and leave only.
 class name_registry {
@@ -15,10 +26,13 @@ class name_registry {
   bool claim(std::string_view name);
   void release(std::string_view name);
   bool holds(std::string_view name) const;
+  // Cluster mode: a name is claimed here and in `shared` (which must outlive this).
+  void share_with(shared_names* shared) { shared_ = shared; }
 
  private:
   mutable std::mutex mutex_;
   std::unordered_set<std::string> names_;
+  shared_names* shared_ = nullptr;  // none: one node
 };
 
 }  // namespace parley::chat

@@ -5,13 +5,16 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
+#include "chat/cluster_bus.hpp"
 #include "chat/departure.hpp"
 #include "chat/executor.hpp"
 #include "chat/history_cache.hpp"
@@ -43,6 +46,7 @@ struct room_context {
   name_registry& names;
   history_settings history;
   store::history_store* store = nullptr;  // none: the memory engine
+  cluster_bus* cluster = nullptr;         // set: cluster mode (the cluster gives ids and history)
 };
 
 // A request to join a room, made on the member's loop.
@@ -167,6 +171,23 @@ class room {
                         std::uint64_t except = 0);
   void presence_changed();
 
+  // Cluster mode: the cluster gives each event its id and hands it to every node; each node
+  // applies the room's events on receipt, in id order, filling gaps from the room's history.
+  void begin_cluster_join(join_ticket ticket);
+  // `sender_loop`: a message's sender, told (parley.v1) when the cluster cannot take it.
+  void cluster_publish(store::event e, std::uint64_t member,
+                       std::optional<std::size_t> sender_loop = std::nullopt);
+  void on_cluster_ready(std::uint64_t last_id);
+  void on_cluster_event(cluster_event e);
+  // Applies the received events that follow in order; asks for missing ones.
+  void apply_received();
+  void fill_gap(std::uint64_t before);
+  void apply(cluster_event& e);
+  // The member's own join came back as `join_id`: welcome it and let it receive what follows
+  // (later events wait until it is welcomed).
+  void welcome(const std::shared_ptr<join_ticket>& ticket, std::uint64_t join_id,
+               const ws::shared_frame& join_frame);
+
   room_context& context_;
   std::string name_;
   std::size_t home_loop_;
@@ -189,6 +210,15 @@ class room {
   bool warming_ = false;
   std::deque<std::function<void()>> waiting_;  // work waiting for ids
   bool presence_publish_posted_ = false;
+
+  // Home loop only, cluster mode.
+  bool cluster_ready_ = false;    // the room's events reach this node; next_id_ is known
+  bool welcome_pending_ = false;  // a join's replay is being read: later events wait
+  bool filling_ = false;          // a gap's events are being read
+  std::map<std::uint64_t, cluster_event> received_;  // by id, not yet applied
+  std::unordered_map<std::uint64_t, std::shared_ptr<join_ticket>> cluster_joins_;  // published
+  std::unordered_set<std::uint64_t> abandoned_;  // left before their join came back
+  std::vector<std::string> cluster_users_;       // in the room on every node
 
   // Read by other threads.
   std::atomic<std::size_t> online_{0};

@@ -2,6 +2,7 @@
 
 #include <functional>
 
+#include "chat/cluster_log.hpp"
 #include "obs/metrics/chat_metrics.hpp"
 
 namespace parley::chat {
@@ -12,7 +13,12 @@ room_directory::room_directory(room_context& context, std::size_t max_rooms)
 room* room_directory::create(std::string_view name) {
   // A room's home loop follows from its name, so rooms spread over the loops.
   const std::size_t home = std::hash<std::string_view>{}(name) % context_.loops.loop_count();
-  auto log = context_.store != nullptr ? context_.store->open(name) : nullptr;
+  std::shared_ptr<store::room_log> log;
+  if (context_.cluster != nullptr) {
+    log = std::make_shared<cluster_log>(*context_.cluster, std::string(name));
+  } else if (context_.store != nullptr) {
+    log = context_.store->open(name);
+  }
   auto made = std::make_unique<room>(context_, std::string(name), home, std::move(log));
   auto* raw = made.get();
   rooms_.emplace(std::string(name), std::move(made));

@@ -36,6 +36,12 @@ std::size_t room_shard::deliver(const event_frames& frames, std::uint64_t except
   return delivered;
 }
 
+void room_shard::deliver_to_v1(std::uint64_t id, const ws::shared_frame& frame) {
+  for (const auto& entry : entries_) {
+    if (entry.id == id && entry.speaks == protocol::v1) entry.member->deliver(frame);
+  }
+}
+
 bool room_shard::deliver_to(std::uint64_t id, const ws::shared_frame& frame) {
   for (const auto& entry : entries_) {
     if (entry.id != id) continue;

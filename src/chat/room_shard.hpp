@@ -36,6 +36,8 @@ class room_shard {
   std::size_t deliver(const event_frames& frames, std::uint64_t except = 0);
   // Queues a frame for one member (an answer to its own request); false when it is not here.
   bool deliver_to(std::uint64_t id, const ws::shared_frame& frame);
+  // The same, only when the member speaks parley.v1 (an error the legacy protocol cannot say).
+  void deliver_to_v1(std::uint64_t id, const ws::shared_frame& frame);
   [[nodiscard]] std::size_t size() const { return entries_.size(); }
 
  private:

@@ -45,10 +45,12 @@ bool offers_subprotocol(std::string_view offered, std::string_view protocol) {
   return false;
 }
 
-service::service(executor& loops, chat_settings settings, store::history_store* store)
-    : room_context_{loops, names_, settings.history, store},
+service::service(executor& loops, chat_settings settings, store::history_store* store,
+                 cluster_bus* cluster, shared_names* names)
+    : room_context_{loops, names_, settings.history, store, cluster},
       rooms_(room_context_, settings.max_rooms),
       member_context_{names_, rooms_, settings.limits, std::move(settings.version)} {
+  names_.share_with(names);
   rooms_.load_stored_rooms();
 }
 

@@ -29,7 +29,10 @@ struct chat_settings {
 class service {
  public:
   // `store`: where rooms keep their history (nullptr: memory only); it must outlive the service.
-  service(executor& loops, chat_settings settings, store::history_store* store = nullptr);
+  // `cluster`: the cluster this node is part of (nullptr: one node); it must outlive the service,
+  // and `names`, when given, shares the usernames with the other nodes.
+  service(executor& loops, chat_settings settings, store::history_store* store = nullptr,
+          cluster_bus* cluster = nullptr, shared_names* names = nullptr);
 
   struct application {
     std::unique_ptr<ws::message_handler> handler;

@@ -99,6 +99,15 @@ constexpr const char* storage_path = "./parley-data";
 // transaction per message; a crash (kill -9) loses at most about one interval of events.
 constexpr std::chrono::milliseconds storage_commit_interval{20};
 
+// [cluster]
+// Empty: one node, no Redis (the embedded default).
+constexpr const char* cluster_redis = "";
+// Empty: the host name and the process id, unique among the nodes of one machine and cluster.
+constexpr const char* cluster_node_id = "";
+// A crashed node's usernames are free again after this long; the owning node refreshes its
+// leases every third of it, so a Redis hiccup of a few seconds loses none.
+constexpr std::chrono::milliseconds cluster_lease{15'000};
+
 // [memory]
 // Checking once a second costs nothing measurable and returns memory within about two seconds of
 // a burst's end; 0 turns the release off.

@@ -78,6 +78,25 @@ std::string_view check_not_empty(std::string_view text) {
   return text.empty() ? "must not be empty" : std::string_view{};
 }
 
+// Comma-separated redis://host:port[/db] URLs (TOML has them as one string, like the flag).
+std::string_view check_redis_urls(std::string_view text) {
+  constexpr std::string_view k_problem =
+      "must be empty or redis://host:port[/db] URLs separated by commas";
+  while (!text.empty()) {
+    const auto comma = text.find(',');
+    const std::string_view url = text.substr(0, comma);
+    if (!url.starts_with("redis://") || url.size() == 8) return k_problem;
+    const auto host_port = url.substr(8, url.find('/', 8) - 8);
+    const auto colon = host_port.rfind(':');
+    if (colon == std::string_view::npos || colon == 0 || colon + 1 == host_port.size()) {
+      return k_problem;
+    }
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return {};
+}
+
 constexpr std::int64_t k_hour_ms = 3'600'000;
 constexpr std::int64_t k_max_port = 65535;
 
@@ -240,6 +259,18 @@ const std::vector<key>& table() {
        .help = "the sqlite writer commits at most this often (a crash loses about this much)",
        .target = bind<&options::storage_commit_interval>(),
        .max = 60'000},
+      {.name = "cluster.redis",
+       .help = "redis://host:port[/db] of the Redis the nodes share (empty: one node, no Redis)",
+       .target = bind<&options::cluster_redis>(),
+       .check = check_redis_urls},
+      {.name = "cluster.node_id",
+       .help = "this node's name in the cluster (empty: host name and pid)",
+       .target = bind<&options::cluster_node_id>()},
+      {.name = "cluster.lease_ms",
+       .help = "a node's usernames expire this long after it stops refreshing them (a crash)",
+       .target = bind<&options::cluster_lease>(),
+       .min = 1000,
+       .max = k_hour_ms},
       {.name = "memory.release_interval_ms",
        .help = "check this often whether to return freed memory to the system (0: off)",
        .target = bind<&options::memory_release_interval>(),

@@ -55,6 +55,11 @@ struct options {
   std::string storage_path = defaults::storage_path;      // sqlite: the data folder
   std::chrono::milliseconds storage_commit_interval = defaults::storage_commit_interval;
 
+  // [cluster]
+  std::string cluster_redis = defaults::cluster_redis;  // redis://host:port[/db]; empty: one node
+  std::string cluster_node_id = defaults::cluster_node_id;            // empty: host name and pid
+  std::chrono::milliseconds cluster_lease = defaults::cluster_lease;  // username lease
+
   // [memory]
   // How often to check whether a burst is over and freed memory should go back to the system.
   std::chrono::milliseconds memory_release_interval = defaults::memory_release_interval;  // 0: off

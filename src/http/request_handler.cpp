@@ -298,8 +298,9 @@ bool request_handler::serve() {
   } else if (path == "/healthz") {
     answer.body = "ok\n";
   } else if (path == "/readyz") {
-    answer.status = draining ? 503 : 200;
-    answer.body = draining ? "draining\n" : "ready\n";
+    const bool away = site_.dependencies_ready && !site_.dependencies_ready();
+    answer.status = draining || away ? 503 : 200;
+    answer.body = draining ? "draining\n" : (away ? "redis unreachable\n" : "ready\n");
   } else if (path.starts_with("/api/") && site_.api) {
     if (auto body = site_.api(path)) {
       answer.content_type = "application/json";

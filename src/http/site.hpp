@@ -48,7 +48,10 @@ struct site {
   static_files files;
   std::chrono::milliseconds handshake_timeout{10000};  // also the keep-alive idle timeout
   ws::session_limits ws_limits;
-  std::atomic<bool> ready{true};           // /readyz: false while draining
+  std::atomic<bool> ready{true};  // /readyz: false while draining
+  // /readyz: false while something the server needs is away (cluster mode: Redis); null: none.
+  // Called from any loop.
+  std::function<bool()> dependencies_ready;
   obs::tracing::tracer* tracer = nullptr;  // spans for upgrades; null: none
   api_handler api;                         // GET /api/...; null: none
   origin_policy origins;                   // browser pages that may open a WebSocket

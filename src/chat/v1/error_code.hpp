@@ -19,6 +19,7 @@ enum class error_code : std::uint8_t {
   text_too_long,        // over limits.max_text_bytes
   rate_limited,         // history requests faster than limits.history_per_second
   history_unavailable,  // the store could not be read
+  unavailable,          // cluster mode: Redis could not be reached, the message was not sent
   count,
 };
 

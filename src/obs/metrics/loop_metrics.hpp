@@ -69,10 +69,10 @@ std::string_view label(rejection reason);
 inline constexpr std::array<double, 5> k_replay_size_bounds = {0, 10, 100, 1000, 10000};
 
 // The codes of parley.v1 `error` events (chat/v1/error_code.hpp names them from this list).
-inline constexpr std::array<std::string_view, 11> k_protocol_error_codes = {
-    "bad_json",      "bad_request",    "unknown_type",       "bad_room",
-    "not_joined",    "already_joined", "too_many_rooms",     "room_limit",
-    "text_too_long", "rate_limited",   "history_unavailable"};
+inline constexpr std::array<std::string_view, 12> k_protocol_error_codes = {
+    "bad_json",      "bad_request",    "unknown_type",        "bad_room",
+    "not_joined",    "already_joined", "too_many_rooms",      "room_limit",
+    "text_too_long", "rate_limited",   "history_unavailable", "unavailable"};
 
 // The HTTP methods and statuses http_requests_total tells apart; anything else is "other".
 inline constexpr std::array<std::string_view, 2> k_methods = {"GET", "HEAD"};

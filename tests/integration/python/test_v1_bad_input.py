@@ -13,7 +13,8 @@ from v1_client import REQUEST, V1Client, close_all, schema_problems
 
 METRICS = ("--metrics-enabled", "--metrics-port", "0", "--metrics-bind", "127.0.0.1")
 CODES = ["bad_json", "bad_request", "unknown_type", "bad_room", "not_joined", "already_joined",
-         "too_many_rooms", "room_limit", "text_too_long", "rate_limited", "history_unavailable"]
+         "too_many_rooms", "room_limit", "text_too_long", "rate_limited", "history_unavailable",
+         "unavailable"]
 ANY = object()  # the error may or may not repeat an invalid client_id
 ERRORS = "parley_protocol_errors_total"
 

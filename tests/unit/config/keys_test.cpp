@@ -55,6 +55,9 @@ TEST(keys, has_every_documented_key_once) {
       "storage.engine",
       "storage.path",
       "storage.commit_interval_ms",
+      "cluster.redis",
+      "cluster.node_id",
+      "cluster.lease_ms",
       "memory.release_interval_ms",
       "memory.release_after_bytes",
       "metrics.enabled",
@@ -72,6 +75,18 @@ TEST(keys, has_every_documented_key_once) {
   std::set<std::string> names;
   for (const auto& k : all_keys()) EXPECT_TRUE(names.emplace(k.name).second) << k.name;
   EXPECT_EQ(names, expected);
+}
+
+TEST(keys, cluster_redis_takes_redis_urls_only) {
+  const key* redis = find_key("cluster.redis");
+  ASSERT_NE(redis, nullptr);
+  ASSERT_NE(redis->check, nullptr);
+  EXPECT_TRUE(redis->check("").empty());
+  EXPECT_TRUE(redis->check("redis://127.0.0.1:6379").empty());
+  EXPECT_TRUE(redis->check("redis://a:6379/2,redis://b:6380").empty());
+  EXPECT_FALSE(redis->check("127.0.0.1:6379").empty());
+  EXPECT_FALSE(redis->check("redis://host").empty());
+  EXPECT_FALSE(redis->check("redis://:6379").empty());
 }
 
 TEST(keys, keep_the_flags_that_existed_before_as_aliases) {

@@ -126,6 +126,7 @@ std::string other_than_default(const key& k) {
   if (!k.choices.empty()) return std::string(k.choices.back());
   if (k.name.ends_with(".bind")) return "::1";
   if (k.name == "tracing.endpoint") return "http://collector.example:4318/v1/traces";
+  if (k.name == "cluster.redis") return "redis://redis.example:6379/1";
   if (k.name == "security.allowed_origins") return "https://chat.example.com";
   if (k.name == "security.trusted_proxies") return "10.0.0.0/8";
   return "other";

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "chat/cluster_bus.hpp"
+
+// How a room's event travels between nodes: a JSON object in the room's Redis Stream and
+// channel. The publish script puts "id" (and for joins "users") in front of what the node sends.
+namespace parley::cluster {
+
+// The event's fields after the id, without the opening brace: `"ts":...,"kind":"join",...}`.
+std::string encode_event_tail(const chat::cluster_event& e);
+// A whole event as the script made it; nothing when it is not one (a foreign writer).
+std::optional<chat::cluster_event> decode_event(std::string_view json);
+
+}  // namespace parley::cluster

@@ -1,0 +1,104 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "chat/cluster_bus.hpp"
+#include "chat/name_registry.hpp"
+#include "cluster/redis_connection.hpp"
+
+namespace parley::cluster {
+
+struct redis_bus_settings {
+  redis_address address;
+  std::string node_id;
+  std::chrono::milliseconds lease{15'000};  // usernames
+  std::size_t max_events = 10'000;          // each room's stream keeps about this many
+};
+
+// The cluster on one Redis. Two threads: a commander that sends everything queued since its last
+// turn as one pipeline (publishes, reads, releases, lease refreshes), and a subscriber that
+// receives every room's events on one pattern subscription. Both reconnect with backoff. Name
+// claims run on the caller's thread over a connection of their own (a connect is rare).
+//
+// Keys carry the room (or name) as a hash tag, so a Redis Cluster could hold them too:
+//   parley:{room}:id      the room's last id (INCR)
+//   parley:{room}:stream  its events, entry id "<id>-1", field e = the event's JSON
+//   parley:{room}:users   who is in it, on every node: user -> connections
+//   parley:{room}:events  its channel
+//   parley:name:{user}    the node holding the username (SET NX PX, refreshed)
+class redis_bus final : public chat::cluster_bus, public chat::shared_names {
+ public:
+  explicit redis_bus(redis_bus_settings settings);
+  ~redis_bus() override;  // stops both threads
+
+  [[nodiscard]] const std::string& node_id() const override { return settings_.node_id; }
+  void watch(const std::string& room, event_fn on_event, ready_fn ready) override;
+  void publish(const std::string& room, const chat::cluster_event& e, std::uint64_t seen_id,
+               std::function<void(bool ok)> done) override;
+  void read(const std::string& room, std::uint64_t after, std::uint64_t before, std::size_t limit,
+            read_fn done) override;
+
+  // Both connections are up (for /readyz).
+  [[nodiscard]] bool connected() const {
+    return commander_up_.load(std::memory_order_relaxed) &&
+           subscriber_up_.load(std::memory_order_relaxed);
+  }
+
+  bool claim(std::string_view name) override;
+  void release(std::string_view name) override;
+
+ private:
+  struct command {
+    std::vector<std::string> args;  // "EVALSHA" commands get the loaded script's sha as args[1]
+    std::function<void(redisReply*)> done;  // null reply: no answer (Redis unreachable)
+  };
+  struct watcher {
+    event_fn on_event;
+    ready_fn ready;
+  };
+
+  void enqueue(command c);
+  void run_commands();
+  // One pipeline of `batch` on `connection`; false when the connection broke.
+  bool send_batch(redis_connection& connection, std::vector<command>& batch);
+  std::unique_ptr<redis_connection> connect_commander();
+  void refresh_leases();
+  void run_subscriber();
+  void on_message(std::string_view channel, std::string_view payload);
+  // Asks for the room's last id, then calls its ready().
+  void announce_ready(const std::string& room, ready_fn ready);
+
+  redis_bus_settings settings_;
+  std::string publish_sha_;  // commander thread only
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<command> queue_;
+  bool stopping_ = false;
+  bool subscribed_ = false;                                      // the pattern subscription is live
+  std::map<std::string, watcher> watched_;                       // by room
+  std::map<std::string, std::string, std::less<>> owned_names_;  // name -> claim token
+  redis_connection* subscriber_ = nullptr;                       // to interrupt on stop
+  bool commander_stale_ = false;  // the subscription broke: the commander reconnects too
+  std::atomic<bool> commander_up_{false};
+  std::atomic<bool> subscriber_up_{false};
+
+  std::mutex claim_mutex_;
+  std::unique_ptr<redis_connection> claimer_;
+
+  std::thread commander_;
+  std::thread subscriber_thread_;
+};
+
+}  // namespace parley::cluster
