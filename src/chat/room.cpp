@@ -660,9 +660,10 @@ void room::welcome(const std::shared_ptr<join_ticket>& ticket, std::uint64_t joi
                    const ws::shared_frame& join_frame) {
   if (ticket->speaks == protocol::legacy) {
     ticket->span.end();
-    context_.loops.post(ticket->loop, [this, loop = ticket->loop, member = ticket->member] {
-      shards_[loop].activate(member, *this, nullptr);
-    });
+    context_.loops.post(
+        ticket->loop, [this, loop = ticket->loop, member = ticket->member, entry = ticket->entry] {
+          shards_[loop].activate(member, entry, *this, nullptr);
+        });
     return;
   }
   welcome_pending_ = true;
@@ -684,10 +685,10 @@ void room::welcome(const std::shared_ptr<join_ticket>& ticket, std::uint64_t joi
               ticket->span.set_attribute("chat.join.id", join_id);
               ticket->span.end();
             }
-            context_.loops.post(ticket->loop,
-                                [this, loop = ticket->loop, member = ticket->member, frame] {
-                                  shards_[loop].activate(member, *this, frame);
-                                });
+            context_.loops.post(ticket->loop, [this, loop = ticket->loop, member = ticket->member,
+                                               entry = ticket->entry, frame] {
+              shards_[loop].activate(member, entry, *this, frame);
+            });
             welcome_pending_ = false;
             apply_received();
             run_queued();
