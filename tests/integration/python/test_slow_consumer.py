@@ -397,7 +397,8 @@ def test_non_reading_client_in_a_busy_room_is_closed_within_the_grace_period_plu
     have been filled, the grace period has begun: the client must be gone a second after it ends.
     (With the kernel's own buffer, up to 4 MiB, it began seconds later.)"""
     grace_s = 1.0
-    server = start_server("--threads", "2", "--slow-consumer-grace-ms", str(int(grace_s * 1000)))
+    server = start_server(*NO_RATE_LIMIT, "--threads", "2",
+                          "--slow-consumer-grace-ms", str(int(grace_s * 1000)))
     # The soft limit, limits.socket_send_buffer's 256 KiB (doubled by Linux) and some slack for
     # the client's receive buffer: past this, more than the soft limit waits in the server.
     past_soft = (1 << 20) + 2 * 256 * 1024 + 64 * 1024
