@@ -58,11 +58,10 @@ class temp_folder {
 template <class T>
 class promised {
  public:
+  // Notifies under the lock: the waiter may destroy this as soon as it sees the value.
   void set(T value) {
-    {
-      std::lock_guard lock(mutex_);
-      value_ = std::move(value);
-    }
+    std::lock_guard lock(mutex_);
+    value_ = std::move(value);
     ready_.notify_all();
   }
   // The value, or nothing when it did not come within the timeout.
