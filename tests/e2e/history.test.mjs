@@ -1,37 +1,19 @@
 // History in the web client: the recent part on joining, older pages on request ("load older"),
 // every message once and in order; server timestamps in the reader's local time.
-import { after, afterEach, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServerAndBrowser } from '../support/browser.mjs';
+import { browserSuite } from '../support/browser.mjs';
 import { v1Peer } from '../support/v1_peer.mjs';
 import { chatLines, connect, openPage, screenshot, ui } from '../support/web_page.mjs';
 
 const SEEDED = 120; // more than two pages of history (50 each) beyond what a join brings
 
-let server;
-let browser;
-let cleanup = [];
-
-before(async () => {
-  // The seeder sends faster than a person may (limits.messages_per_second).
-  ({ server, browser } = await startServerAndBrowser(['--limits-messages-per-second', '0']));
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-afterEach(async () => {
-  const errors = cleanup.filter((c) => c.context).flatMap((page) => page.errors);
-  await Promise.all(cleanup.map((c) => (c.context ? c.context().close() : c.close())));
-  cleanup = [];
-  assert.deepEqual(errors, [], 'uncaught errors in the page');
-});
+// The seeder sends faster than a person may (limits.messages_per_second).
+const suite = browserSuite(['--limits-messages-per-second', '0']);
 
 test('scrollback loads older messages, in order, each once, until the beginning', async () => {
-  const seeder = await v1Peer(server, 'seeder', 'archive');
-  cleanup.push(seeder);
+  const seeder = await v1Peer(suite.server, 'seeder', 'archive');
+  suite.track(seeder);
   const expected = [];
   for (let i = 1; i <= SEEDED; i++) {
     expected.push(['seeder', `m${i}`]);
@@ -39,8 +21,8 @@ test('scrollback loads older messages, in order, each once, until the beginning'
   }
   await seeder.waitFor((e) => e.type === 'message' && e.text === `m${SEEDED}`, 'the last seeded message');
 
-  const reader = await openPage(browser, server, { hash: '#room=archive' });
-  cleanup.push(reader);
+  const reader = await openPage(suite.browser, suite.server, { hash: '#room=archive' });
+  suite.track(reader);
   await connect(reader, 'reader');
   await reader.locator('#messages > li.entry-greeting').waitFor();
   const first = await chatLines(reader);
@@ -65,15 +47,15 @@ test('scrollback loads older messages, in order, each once, until the beginning'
 });
 
 test('times are the server\'s, shown in the reader\'s time zone', async () => {
-  const context = await browser.newContext({ timezoneId: 'Asia/Kolkata', locale: 'en-GB' });
+  const context = await suite.browser.newContext({ timezoneId: 'Asia/Kolkata', locale: 'en-GB' });
   const page = await context.newPage();
   page.errors = [];
   page.on('pageerror', (err) => page.errors.push(String(err)));
-  cleanup.push(page);
-  await page.goto(`${server.httpUrl}/#room=zones`);
+  suite.track(page);
+  await page.goto(`${suite.server.httpUrl}/#room=zones`);
   await connect(page, 'zoned');
-  const peer = await v1Peer(server, 'utc', 'zones');
-  cleanup.push(peer);
+  const peer = await v1Peer(suite.server, 'utc', 'zones');
+  suite.track(peer);
   const sent = await peer.say('what time is it?', 'zones');
   const entry = page.locator('#messages > li.entry-chat', { hasText: 'what time is it?' });
   await entry.waitFor();

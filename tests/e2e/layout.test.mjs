@@ -1,37 +1,19 @@
 // The web client on a phone (375×700: no horizontal scrolling, the sidebar as a drawer) and with
 // the keyboard alone (connect, send, join and switch rooms, visible focus); screenshots of the
 // main states, light and dark, as test artifacts.
-import { after, afterEach, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServerAndBrowser } from '../support/browser.mjs';
+import { browserSuite } from '../support/browser.mjs';
 import { v1Peer } from '../support/v1_peer.mjs';
 import { chatEntry, connect, openPage, say, screenshot, ui } from '../support/web_page.mjs';
 
 const PHONE = { width: 375, height: 700 };
 
-let server;
-let browser;
-let cleanup = [];
-
-before(async () => {
-  ({ server, browser } = await startServerAndBrowser());
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-afterEach(async () => {
-  const errors = cleanup.filter((c) => c.context).flatMap((page) => page.errors);
-  await Promise.all(cleanup.map((c) => (c.context ? c.context().close() : c.close())));
-  cleanup = [];
-  assert.deepEqual(errors, [], 'uncaught errors in the page');
-});
+const suite = browserSuite();
 
 async function page(options) {
-  const p = await openPage(browser, server, options);
-  cleanup.push(p);
+  const p = await openPage(suite.browser, suite.server, options);
+  suite.track(p);
   return p;
 }
 
@@ -55,8 +37,8 @@ test('phone: no horizontal scrolling, and the rooms drawer opens, closes with Es
   assert.equal(await horizontalOverflow(phone), 0, 'before connecting');
   await screenshot(phone, 'phone-start');
   await connect(phone, 'pocket');
-  const peer = await v1Peer(server, 'a-rather-long-name-for-a-phone');
-  cleanup.push(peer);
+  const peer = await v1Peer(suite.server, 'a-rather-long-name-for-a-phone');
+  suite.track(peer);
   await peer.say('https://example.org/a/very/long/link/that/does/not/fit/on/a/phone/screen/at/all?with=query&and=more');
   await peer.say('Averyveryveryverylongwordwithoutanyspacesthatmustwrapinsteadofscrollingsideways');
   await chatEntry(phone, 'Averyveryveryverylongwordwithoutanyspacesthatmustwrapinsteadofscrollingsideways').waitFor();
@@ -130,9 +112,9 @@ test('screenshots: a conversation, in the light and the dark scheme', async () =
   await ui(p).roomInput.press('Enter');
   await p.locator('#room-title', { hasText: 'release' }).waitFor();
   await ui(p).roomLink('team').click();
-  const grace = await v1Peer(server, 'grace', 'team');
-  const linus = await v1Peer(server, 'linus', 'team');
-  cleanup.push(grace, linus);
+  const grace = await v1Peer(suite.server, 'grace', 'team');
+  const linus = await v1Peer(suite.server, 'linus', 'team');
+  suite.track(grace, linus);
   grace.request({ type: 'join', room: 'release' });
   await grace.joined('release');
   await grace.say('Morning! The deploy notes are at https://example.org/notes', 'team');

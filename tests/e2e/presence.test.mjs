@@ -1,41 +1,23 @@
 // Who is online and who is typing, in the web client, kept current by the room's events.
-import { after, afterEach, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServerAndBrowser } from '../support/browser.mjs';
+import { browserSuite } from '../support/browser.mjs';
 import { v1Peer } from '../support/v1_peer.mjs';
 import { chatEntry, connect, openPage, ui } from '../support/web_page.mjs';
 
-let server;
-let browser;
-let cleanup = [];
-
-before(async () => {
-  ({ server, browser } = await startServerAndBrowser());
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-afterEach(async () => {
-  const errors = cleanup.filter((c) => c.context).flatMap((page) => page.errors);
-  await Promise.all(cleanup.map((c) => (c.context ? c.context().close() : c.close())));
-  cleanup = [];
-  assert.deepEqual(errors, [], 'uncaught errors in the page');
-});
+const suite = browserSuite();
 
 const onlineNames = (page) => ui(page).online.evaluateAll((items) => items.map((li) => li.firstChild.textContent));
 
 test('the online list follows joins and leaves', async () => {
-  const alice = await openPage(browser, server);
-  cleanup.push(alice);
+  const alice = await openPage(suite.browser, suite.server);
+  suite.track(alice);
   await connect(alice, 'alice');
   await alice.locator('#online-count', { hasText: /^1$/ }).waitFor();
   assert.deepEqual(await onlineNames(alice), ['alice']);
   assert.equal(await ui(alice).online.first().textContent(), 'alice (you)');
 
-  const bob = await v1Peer(server, 'bob');
+  const bob = await v1Peer(suite.server, 'bob');
   await alice.locator('#online-count', { hasText: /^2$/ }).waitFor();
   assert.deepEqual(await onlineNames(alice), ['alice', 'bob']);
   await alice.locator('#messages > li.entry-join', { hasText: 'bob connected to chat' }).waitFor();
@@ -47,16 +29,16 @@ test('the online list follows joins and leaves', async () => {
 });
 
 test('typing: shown while the other types, gone when they send; the page sends at most one per 2 s', async () => {
-  const carol = await openPage(browser, server);
-  cleanup.push(carol);
+  const carol = await openPage(suite.browser, suite.server);
+  suite.track(carol);
   // What the page itself sends (the server would hide extra typing requests: it passes one per 2 s).
   const sentTyping = [];
   carol.on('websocket', (ws) => ws.on('framesent', ({ payload }) => {
     if (String(payload).includes('"typing"')) sentTyping.push(Date.now());
   }));
   await connect(carol, 'carol');
-  const dan = await v1Peer(server, 'dan');
-  cleanup.push(dan);
+  const dan = await v1Peer(suite.server, 'dan');
+  suite.track(dan);
 
   dan.request({ type: 'typing', room: 'lobby' });
   await ui(carol).typing.filter({ hasText: 'dan is typing…' }).waitFor();
@@ -78,22 +60,22 @@ test('typing: shown while the other types, gone when they send; the page sends a
 });
 
 test('an indicator goes by itself when the typing stops', { timeout: 20_000 }, async () => {
-  const erin = await openPage(browser, server);
-  cleanup.push(erin);
+  const erin = await openPage(suite.browser, suite.server);
+  suite.track(erin);
   await connect(erin, 'erin');
-  const fay = await v1Peer(server, 'fay');
-  cleanup.push(fay);
+  const fay = await v1Peer(suite.server, 'fay');
+  suite.track(fay);
   fay.request({ type: 'typing', room: 'lobby' });
   await ui(erin).typing.filter({ hasText: 'fay is typing…' }).waitFor();
   await erin.waitForFunction(() => document.getElementById('typing').textContent === '', null, { timeout: 8000 });
 });
 
 test('links in messages: only http and https, opened apart from the page', async () => {
-  const gil = await openPage(browser, server);
-  cleanup.push(gil);
+  const gil = await openPage(suite.browser, suite.server);
+  suite.track(gil);
   await connect(gil, 'gil');
-  const hal = await v1Peer(server, 'hal');
-  cleanup.push(hal);
+  const hal = await v1Peer(suite.server, 'hal');
+  suite.track(hal);
   await hal.say('docs at https://example.org/a?b=1&c=<x>, not javascript:alert(1) or data:text/html,<b>x</b>');
   const entry = chatEntry(gil, 'docs at https://example.org/a?b=1&c=<x>, not javascript:alert(1) or data:text/html,<b>x</b>');
   await entry.waitFor();

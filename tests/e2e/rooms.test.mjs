@@ -1,41 +1,22 @@
 // Rooms in the web client: joining by name, switching, leaving, unread counts (sidebar and tab
 // title), the "new messages" marker, and the rooms surviving a reload and living in the address.
-import { after, afterEach, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServerAndBrowser } from '../support/browser.mjs';
+import { browserSuite } from '../support/browser.mjs';
 import { v1Peer } from '../support/v1_peer.mjs';
 import { chatEntry, chatLines, connect, openPage, screenshot, ui } from '../support/web_page.mjs';
 
-let server;
-let browser;
-let cleanup = [];
-
-before(async () => {
-  ({ server, browser } = await startServerAndBrowser());
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-afterEach(async () => {
-  const pages = cleanup.filter((c) => c.context);
-  const errors = pages.flatMap((page) => page.errors);
-  await Promise.all(cleanup.map((c) => (c.context ? c.context().close() : c.close())));
-  cleanup = [];
-  assert.deepEqual(errors, [], 'uncaught errors in the page');
-});
+const suite = browserSuite();
 
 async function page(options) {
-  const p = await openPage(browser, server, options);
-  cleanup.push(p);
+  const p = await openPage(suite.browser, suite.server, options);
+  suite.track(p);
   return p;
 }
 
 async function peer(name, room) {
-  const p = await v1Peer(server, name, room);
-  cleanup.push(p);
+  const p = await v1Peer(suite.server, name, room);
+  suite.track(p);
   return p;
 }
 

@@ -1,6 +1,8 @@
 // Debian's Chromium, headless, driven by playwright-core, next to a real parley server: what every
 // browser end-to-end test file starts in `before` and stops in `after`.
+import assert from 'node:assert/strict';
 import path from 'node:path';
+import { after, afterEach, before } from 'node:test';
 import { createRequire } from 'node:module';
 import { startParley } from './parley_server.mjs';
 
@@ -23,4 +25,33 @@ export async function startServerAndBrowser(serverArgs = []) {
     args: CHROMIUM_FLAGS,
   });
   return { server, browser };
+}
+
+// Registers the hooks a test file of pages needs and returns what they hold: `server` and
+// `browser` for the whole file; after each test, everything passed to `track` (pages, peers) is
+// closed and the tracked pages' uncaught errors fail the test.
+export function browserSuite(serverArgs = []) {
+  const tracked = [];
+  const suite = {
+    server: null,
+    browser: null,
+    track(item) {
+      tracked.push(item);
+      return item;
+    },
+  };
+  before(async () => {
+    ({ server: suite.server, browser: suite.browser } = await startServerAndBrowser(serverArgs));
+  });
+  after(async () => {
+    await suite.browser?.close();
+    await suite.server?.stop();
+  });
+  afterEach(async () => {
+    const items = tracked.splice(0);
+    const errors = items.filter((c) => c.context).flatMap((page) => page.errors);
+    await Promise.all(items.map((c) => (c.context ? c.context().close() : c.close())));
+    assert.deepEqual(errors, [], 'uncaught errors in the page');
+  });
+  return suite;
 }
