@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -33,11 +34,13 @@ class fake_member final : public recipient {
     ASSERT_EQ(frames->size(), 1U);
     ASSERT_EQ(frames->front().opcode, test_support::op::text);
     texts.push_back(frames->front().payload);
+    delivered.push_back(frame.get());
     if (on_deliver) on_deliver(texts.back());
   }
 
   std::string name;
   std::vector<std::string> texts;
+  std::vector<const std::string*> delivered;  // each frame's address: shared frames are one
   std::function<void(const std::string&)> on_deliver;
 };
 
@@ -48,11 +51,16 @@ class room_test : public ::testing::Test {
 
   // What chat::member::on_open does on the member's loop: claim the name, enter the shard, join.
   void join(room& room, fake_member& member, std::size_t loop,
-            std::optional<unsigned> age = std::nullopt) {
+            std::optional<unsigned> age = std::nullopt, protocol speaks = protocol::legacy) {
     ASSERT_TRUE(names_.claim(member.name));
     const std::uint64_t id = ids_[&member] = next_id_++;
-    const std::uint64_t entry = room.shard(loop).add(id, member, protocol::legacy);
-    room.join({.member = id, .loop = loop, .entry = entry, .user = member.name, .age = age});
+    const std::uint64_t entry = room.shard(loop).add(id, member, speaks);
+    room.join({.member = id,
+               .loop = loop,
+               .entry = entry,
+               .user = member.name,
+               .age = age,
+               .speaks = speaks});
   }
   // What chat::legacy_member::on_close does on the member's loop.
   void leave(room& room, fake_member& member, std::size_t loop) {
@@ -225,6 +233,30 @@ TEST_F(room_test, every_member_sees_the_same_order_across_three_loops) {
     for (auto& member : members) leave(lobby, *member, std::stoul(member->name.substr(1)) % 3);
     run(loops, how);
   }
+}
+
+TEST_F(room_test, a_message_is_encoded_once_per_protocol_whatever_the_loops_and_members) {
+  fake_loops loops(2);
+  room_context context{loops, names_, {}, nullptr};
+  room lobby(context, "lobby", 0, nullptr);
+  fake_member al("al"), bo("bo"), cy("cy"), di("di"), ed("ed");
+  join(lobby, al, 0);
+  join(lobby, bo, 1);
+  join(lobby, cy, 1, std::nullopt, protocol::v1);
+  join(lobby, di, 0, std::nullopt, protocol::v1);
+  join(lobby, ed, 1, std::nullopt, protocol::v1);
+  run(loops, schedule::fifo);
+  for (auto* m : {&al, &bo, &cy, &di, &ed}) m->delivered.clear();
+
+  say(lobby, al, "hi");
+  run(loops, schedule::fifo);
+
+  for (auto* m : {&al, &bo, &cy, &di, &ed}) ASSERT_EQ(m->delivered.size(), 1U) << m->name;
+  EXPECT_EQ(bo.delivered[0], al.delivered[0]) << "one legacy frame for every legacy member";
+  EXPECT_EQ(di.delivered[0], cy.delivered[0]) << "one v1 frame for every v1 member";
+  EXPECT_EQ(ed.delivered[0], cy.delivered[0]);
+  EXPECT_NE(al.delivered[0], cy.delivered[0]);
+  EXPECT_EQ(al.texts.back(), "al: hi");
 }
 
 TEST_F(room_test, leave_releases_the_name_before_the_leave_notice_is_delivered) {
