@@ -108,8 +108,15 @@ def k8s_one(kind):
     return found[0]
 
 
-def deployment():
-    return k8s_one("Deployment")
+def k8s_named(kind, name):
+    found = [o for o in k8s_objects().get(kind, []) if o["metadata"]["name"] == name]
+    if len(found) != 1:
+        raise LookupError(f"expected one {kind} {name} in deploy/k8s/, found {len(found)}")
+    return found[0]
+
+
+def deployment(name="parley"):
+    return k8s_named("Deployment", name)
 
 
 def parley_container():

@@ -98,7 +98,7 @@ def test_numbers_here_are_the_manifests():
     config = files.configmap_toml()
     container = files.parley_container()
     pod = files.deployment()["spec"]["template"]
-    service = files.k8s_one("Service")["spec"]["ports"][0]
+    service = files.k8s_named("Service", "parley")["spec"]["ports"][0]
     ingress = files.k8s_one("Ingress")["metadata"]["annotations"]
     resources = container["resources"]
     compose = files.compose()["services"]
