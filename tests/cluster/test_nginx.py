@@ -5,6 +5,7 @@ and nginx passes the client's address on in X-Forwarded-For."""
 import asyncio
 import json
 import re
+import signal
 import time
 import urllib.request
 
@@ -12,7 +13,7 @@ import pytest
 import websockets
 
 from nginx_server import NginxServer
-from parley_client import NO_RATE_LIMIT, connect, greeting, recv, run, said
+from parley_client import NO_RATE_LIMIT, RawWs, closed, connect, greeting, recv, run, said
 from v1_client import SUBPROTOCOL, V1Client
 
 # Each client connects from its own loopback address (127.0.0.N) and nginx from 127.0.0.1, which
@@ -148,5 +149,32 @@ def test_a_second_connection_from_one_forwarded_address_is_refused_by_its_node(p
             await connect(nginx, "grace", **from_address(7))
         assert refused.value.status_code == 429
         await asyncio.gather(first.close(), second.close())
+
+    run(scenario())
+
+
+def test_a_draining_nodes_refusal_is_retried_on_the_other_node(proxied):
+    """A node that got SIGTERM answers upgrades 503 while it drains (a rolling update): nginx
+    passes the upgrade to another node rather than the 503 to the client."""
+    nginx, a, b = proxied
+
+    async def scenario():
+        alice = await open_legacy(nginx, "alice", 1)
+        bob = await open_legacy(nginx, "bob", 2)
+        draining = node_of("alice", (a, b))
+        other = b if draining is a else a
+        # Straight to the node, not through nginx: it never answers the close, so the node
+        # stays draining for its whole shutdown timeout.
+        mute = await RawWs.join(draining, "mute")
+        draining.proc.send_signal(signal.SIGTERM)
+        code, _, _ = await closed(alice)
+        assert code == 1001
+        # nginx now counts no connection to the draining node and bob's to the other, so
+        # least_conn tries the draining node first.
+        carol = await open_legacy(nginx, "carol", 3)
+        assert node_of("carol", (a, b)) is other
+        assert draining.wait_for_line(r"path=/chat/carol\S* status=503", 5)
+        mute.close_tcp()
+        await asyncio.gather(bob.close(), carol.close())
 
     run(scenario())

@@ -71,3 +71,10 @@ def test_timeouts_outlast_a_quiet_websockets_ping_and_its_drop():
     for name in ("proxy_read_timeout", "proxy_send_timeout"):
         (value,) = directives(name)
         assert seconds(value) > 2 * ping_interval_s(), (name, value)
+
+
+def test_a_down_or_draining_node_is_skipped():
+    # A draining node answers upgrades 503 (tests/cluster/test_nginx.py runs it).
+    (retry,) = directives("proxy_next_upstream")
+    assert {"error", "timeout", "http_503"} <= set(retry.split())
+    assert "non_idempotent" not in retry
