@@ -6,7 +6,9 @@ import asyncio
 import json
 import re
 import signal
+import threading
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -24,10 +26,25 @@ NODE_ARGS = ("--security-trusted-proxies", "127.0.0.1", "--limits-connections-pe
 UPGRADE_LOG = r"upgrade remote=\S+ path=/chat/{}\S* status=101"
 
 
+def wait_until_ready(node, timeout=10.0):
+    """A node listens a moment before both its Redis connections are up; /readyz says when."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if http_get(f"{node.http_url}/readyz")[0] == 200:
+                return
+        except urllib.error.HTTPError:
+            pass
+        assert time.monotonic() < deadline, "node not ready"
+        threading.Event().wait(0.05)
+
+
 @pytest.fixture
 def proxied(start_node):
     a = start_node("node-a", *NODE_ARGS)
     b = start_node("node-b", *NODE_ARGS)
+    for node in (a, b):
+        wait_until_ready(node)
     with NginxServer([a, b]) as nginx:
         yield nginx, a, b
 

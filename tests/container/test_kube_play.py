@@ -7,6 +7,8 @@ the Redis Service's name as a host alias of the Redis pod (podman has no cluster
 replica of the three (each of podman's pods would publish the same host ports). The chat check of test_image_runs.py, through the pod; the
 root file system is read-only and history goes to Redis's volume; stopping the pod drains it."""
 import asyncio
+import threading
+import time
 import urllib.parse
 
 import pytest
@@ -89,8 +91,14 @@ def pod(engine_name, image, redis, tmp_path_factory):
         pod_id = played.split("Pod:")[1].split()[0]
         container_id = played.split("Container:")[1].split()[0]
         ce.wait_for_log(container_id, r"listening on http://0\.0\.0\.0:9090/")
-        yield {"pod": pod_id, "container": container_id, "manifest": manifest,
-               "http": ce.Endpoint(host_ports["http"], host_ports["metrics"])}
+        endpoint = ce.Endpoint(host_ports["http"], host_ports["metrics"])
+        # Ready once both its Redis connections are up, a moment after it listens: what the
+        # readiness probe waits for.
+        deadline = time.monotonic() + 30
+        while (status := ce.http_get(f"{endpoint.http_url}/readyz")[0]) != 200:
+            assert time.monotonic() < deadline, f"/readyz: {status}"
+            threading.Event().wait(0.2)
+        yield {"pod": pod_id, "container": container_id, "manifest": manifest, "http": endpoint}
     finally:
         if container_id:  # gone after the last test
             print(f"---- pod output ----\n{ce.logs(container_id)}")

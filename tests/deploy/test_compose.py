@@ -79,7 +79,7 @@ def test_the_binary_starts_with_the_compose_environment(start_server, redis):
                           listen_args=files.quiet_listen_args(
                               "--metrics-port", str(files.free_port()), "--metrics-bind",
                               "127.0.0.1"))
-    assert files.http_get(f"{server.http_url}/readyz")[0] == 200
+    assert files.wait_for_status(f"{server.http_url}/readyz", 200)
     assert server.wait_for_line(r"exporting spans to http://jaeger:4318/v1/traces", 5)
 
 

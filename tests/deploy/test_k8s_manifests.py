@@ -6,8 +6,6 @@ import asyncio
 import math
 import os
 import re
-import threading
-import time
 
 import urllib.parse
 
@@ -41,11 +39,15 @@ def start_with_configmap(start_server, tmp_path, redis, *extra, node_id="parley-
     PARLEY_CLUSTER_NODE_ID, and the test's Redis in place of the Service's address."""
     path = tmp_path / "parley.toml"
     path.write_text(files.configmap_toml_text())
-    return start_server("--config", str(path), "--cluster-redis", redis.url, *extra,
-                        env={"PARLEY_CLUSTER_NODE_ID": node_id},
-                        listen_args=files.quiet_listen_args(
-                            "--metrics-port", str(files.free_port()), "--metrics-bind",
-                            "127.0.0.1"))
+    server = start_server("--config", str(path), "--cluster-redis", redis.url, *extra,
+                          env={"PARLEY_CLUSTER_NODE_ID": node_id},
+                          listen_args=files.quiet_listen_args(
+                              "--metrics-port", str(files.free_port()), "--metrics-bind",
+                              "127.0.0.1"))
+    # The Service sends users to a pod once its readiness probe passes: once both its Redis
+    # connections are up, a moment after it listens.
+    assert files.wait_for_status(f"{server.http_url}/readyz", 200)
+    return server
 
 
 def test_manifests_hold_parley_and_its_redis_a_budget_and_an_ingress():
@@ -63,8 +65,9 @@ def test_configmap_parley_toml_starts_the_server_and_every_probe_answers_200(sta
     assert PROBES.keys() >= {"readinessProbe", "livenessProbe"}
     for name, probe in PROBES.items():
         path = probe["httpGet"]["path"]
-        status, body, _ = files.http_get(f"{server.http_url}{path}")
-        assert status == 200, f"{name} {path}: {status} {body!r}"
+        # Ready once both its Redis connections are up, as the kubelet would find it.
+        assert files.wait_for_status(f"{server.http_url}{path}", 200), \
+            f"{name} {path}: {files.http_get(f'{server.http_url}{path}')[:2]}"
     assert PROBES["readinessProbe"]["httpGet"]["path"] == "/readyz"
     assert PROBES["livenessProbe"]["httpGet"]["path"] == "/healthz"
 
@@ -171,23 +174,12 @@ def test_readiness_follows_redis_and_liveness_does_not(start_server, tmp_path, r
     restarted (that would not bring Redis back); it is ready again once Redis is."""
     server = start_with_configmap(start_server, tmp_path, redis)
     ready, live = (CONTAINER[p]["httpGet"]["path"] for p in ("readinessProbe", "livenessProbe"))
-    assert files.http_get(f"{server.http_url}{ready}")[0] == 200
+    assert files.wait_for_status(f"{server.http_url}{ready}", 200)
     redis.stop()
-    assert wait_for_status(f"{server.http_url}{ready}", 503)
+    assert files.wait_for_status(f"{server.http_url}{ready}", 503)
     assert files.http_get(f"{server.http_url}{live}")[0] == 200
     redis.start_again()
-    assert wait_for_status(f"{server.http_url}{ready}", 200)
-
-
-def wait_for_status(url, status, timeout=10.0):
-    """Asks like a readiness probe does, every periodSeconds (2 s) at most, until `status`."""
-    period = CONTAINER["readinessProbe"]["periodSeconds"]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if files.http_get(url)[0] == status:
-            return True
-        threading.Event().wait(min(period, 0.2))
-    return False
+    assert files.wait_for_status(f"{server.http_url}{ready}", 200)
 
 
 def test_ingress_timeouts_outlast_the_ping_interval():
@@ -248,7 +240,7 @@ def test_rolling_update_moves_users_to_the_new_pod_with_one_reconnect(start_serv
     drain: tests/integration/python/test_shutdown.py.)"""
     old = start_with_configmap(start_server, tmp_path, redis, node_id="parley-old")
     new = start_with_configmap(start_server, tmp_path, redis, node_id="parley-new")
-    assert files.http_get(f"{new.http_url}/readyz")[0] == 200
+    assert files.wait_for_status(f"{new.http_url}/readyz", 200)
 
     async def scenario():
         alice = await join(old, "alice")
