@@ -26,6 +26,9 @@ class legacy_member final : public ws::message_handler, public recipient {
 
   // recipient
   void deliver(const ws::shared_frame& frame) override;
+  [[nodiscard]] bool takes_deflated() const override {
+    return session_ != nullptr && session_->sends_deflated();
+  }
 
  private:
   // Takes the message from the bucket; false when the client is past its tolerance and closed.
