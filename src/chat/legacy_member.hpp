@@ -29,6 +29,7 @@ class legacy_member final : public ws::message_handler, public recipient {
   [[nodiscard]] bool takes_deflated() const override {
     return session_ != nullptr && session_->sends_deflated();
   }
+  void on_join_failed(room& room) override;
 
  private:
   // Takes the message from the bucket; false when the client is past its tolerance and closed.

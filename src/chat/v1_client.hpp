@@ -34,6 +34,7 @@ class v1_client final : public ws::message_handler, public recipient {
     return session_ != nullptr && session_->sends_deflated();
   }
   void on_joined(room& room) override;
+  void on_join_failed(room& room) override;
 
  private:
   struct membership {
