@@ -43,6 +43,10 @@ struct options {
   std::string allowed_origins = defaults::allowed_origins;  // see http/origin_policy.hpp
   std::string trusted_proxies = defaults::trusted_proxies;  // IPs whose X-Forwarded-For counts
 
+  // [ws]
+  std::string compression = defaults::compression;  // off or on: permessage-deflate
+  std::uint64_t compression_min_size = defaults::compression_min_size;
+
   // [history]
   unsigned history_on_join = defaults::history_on_join;  // events a join without since receives
   unsigned history_max_events = defaults::history_max_events;  // per room
