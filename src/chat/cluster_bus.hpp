@@ -2,7 +2,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -18,6 +20,13 @@ struct cluster_event {
   std::uint64_t member = 0;        // the publishing node's member id (joins)
   std::vector<std::string> users;  // joins: everyone in the room, on every node, after the join
   bool typing = false;  // not an event but a typing notice: no id, not stored (user, node, member)
+};
+
+// A room as the whole cluster sees it (for the HTTP API).
+struct cluster_room {
+  std::string name;
+  std::vector<std::string> users;  // on every node
+  std::uint64_t last_id = 0;
 };
 
 // What a room needs from the cluster (cluster/redis_bus.hpp is the Redis one). Callbacks run on
@@ -52,6 +61,11 @@ class cluster_bus {
   // of the room (user -> connections) are present again, and ids continue above `seen_id`.
   virtual void reassert(const std::string& room, std::uint64_t seen_id,
                         std::vector<std::pair<std::string, std::size_t>> members) = 0;
+
+  // Every room of the cluster, and one of them, as this node last heard (rooms it has not opened
+  // too); a room with neither users nor events is not listed.
+  [[nodiscard]] virtual std::vector<cluster_room> rooms() const = 0;
+  [[nodiscard]] virtual std::optional<cluster_room> find_room(std::string_view room) const = 0;
 
   // The room's stored events with after < id < before, the newest `limit`, oldest first.
   using read_fn = std::function<void(bool ok, std::vector<cluster_event> events)>;

@@ -24,13 +24,14 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
-void append_summary(std::string& out, const room& r, std::size_t online) {
+void append_summary(std::string& out, std::string_view room, std::size_t online,
+                    std::uint64_t last_id) {
   out += R"({"room":)";
-  obs::append_json_string(out, r.name());
+  obs::append_json_string(out, room);
   out += R"(,"online":)";
   out += std::to_string(online);
   out += R"(,"last_id":)";
-  out += std::to_string(r.last_id());
+  out += std::to_string(last_id);
 }
 
 }  // namespace
@@ -74,23 +75,41 @@ std::string service::rooms_json() const {
   const std::int64_t now = now_ms();
   std::string out = R"({"rooms":[)";
   bool first = true;
-  for (const auto* r : rooms_.all()) {
-    if (!r->exists(now)) continue;
+  const auto add = [&](std::string_view name, std::size_t online, std::uint64_t last_id) {
     if (!first) out += ',';
     first = false;
-    append_summary(out, *r, r->online());
+    append_summary(out, name, online, last_id);
     out += '}';
+  };
+  for (const auto* r : rooms_.all()) {
+    if (r->exists(now)) add(r->name(), r->online(), r->last_id());
+  }
+  if (const auto* cluster = room_context_.cluster; cluster != nullptr) {
+    // Rooms only other nodes have opened.
+    for (const auto& r : cluster->rooms()) {
+      if (rooms_.find(r.name) == nullptr) add(r.name, r.users.size(), r.last_id);
+    }
   }
   out += "]}";
   return out;
 }
 
 std::optional<std::string> service::room_json(std::string_view name) const {
-  const auto* r = rooms_.find(name);
-  if (r == nullptr || !r->exists(now_ms())) return std::nullopt;
-  const auto users = r->users();
+  std::vector<std::string> users;
+  std::uint64_t last_id = 0;
+  if (const auto* r = rooms_.find(name); r != nullptr && r->exists(now_ms())) {
+    users = r->users();
+    last_id = r->last_id();
+  } else if (const auto* cluster = room_context_.cluster; cluster != nullptr && r == nullptr) {
+    auto found = cluster->find_room(name);
+    if (!found) return std::nullopt;
+    users = std::move(found->users);
+    last_id = found->last_id;
+  } else {
+    return std::nullopt;
+  }
   std::string out;
-  append_summary(out, *r, users.size());
+  append_summary(out, name, users.size(), last_id);
   out += R"(,"users":[)";
   for (std::size_t i = 0; i < users.size(); ++i) {
     if (i > 0) out += ',';

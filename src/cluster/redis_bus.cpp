@@ -31,6 +31,7 @@ std::string node_rooms_key(std::string_view node) {
   return "parley:node:{" + std::string(node) + "}:rooms";
 }
 constexpr const char* k_nodes_key = "parley:nodes";
+constexpr const char* k_rooms_key = "parley:rooms";
 
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -99,6 +100,7 @@ void redis_bus::publish(const std::string& room, const chat::cluster_event& e,
   if (e.event.kind == store::event_kind::join) {
     // Before the join: a node that dies right after it is reaped in this room too.
     enqueue({{"SADD", node_rooms_key(settings_.node_id), room}, [](redisReply*) {}});
+    enqueue({{"SADD", k_rooms_key, room}, [](redisReply*) {}});
   }
   enqueue({{"EVALSHA", "", "3", room_key(room, "id"), room_key(room, "stream"),
             room_key(room, "members"), room_key(room, "events"), encode_event_tail(e),
@@ -108,6 +110,40 @@ void redis_bus::publish(const std::string& room, const chat::cluster_event& e,
              const bool ok = r != nullptr && r->type == REDIS_REPLY_INTEGER;
              if (!ok && r != nullptr) obs::server_log().warn("cluster publish failed: {}", r->str);
              done(ok);
+           }});
+}
+
+std::vector<chat::cluster_room> redis_bus::rooms() const {
+  auto all = index_.rooms();
+  std::erase_if(all, [](const chat::cluster_room& r) { return r.users.empty() && r.last_id == 0; });
+  return all;
+}
+
+std::optional<chat::cluster_room> redis_bus::find_room(std::string_view room) const {
+  auto found = index_.find(room);
+  if (found && found->users.empty() && found->last_id == 0) return std::nullopt;
+  return found;
+}
+
+void redis_bus::load_index() {
+  enqueue({{"SMEMBERS", k_rooms_key}, [this](redisReply* r) {
+             if (r == nullptr || r->type != REDIS_REPLY_ARRAY) return;
+             for (std::size_t i = 0; i < r->elements; ++i) {
+               std::string room(r->element[i]->str, r->element[i]->len);
+               enqueue({{"EVAL", scripts::k_room_summary, "3", room_key(room, "id"),
+                         room_key(room, "stream"), room_key(room, "members")},
+                        [this, room](redisReply* summary) {
+                          if (summary == nullptr || summary->type != REDIS_REPLY_ARRAY ||
+                              summary->elements == 0) {
+                            return;
+                          }
+                          std::vector<std::string> users;
+                          for (std::size_t u = 1; u < summary->elements; ++u) {
+                            users.emplace_back(summary->element[u]->str, summary->element[u]->len);
+                          }
+                          index_.replace(room, reply_number(summary->element[0]), std::move(users));
+                        }});
+             }
            }});
 }
 
@@ -130,6 +166,7 @@ void redis_bus::reassert(const std::string& room, std::uint64_t seen_id,
     args.push_back(std::to_string(count));
   }
   enqueue({{"SADD", node_rooms_key(settings_.node_id), room}, [](redisReply*) {}});
+  enqueue({{"SADD", k_rooms_key, room}, [](redisReply*) {}});
   enqueue({std::move(args), [room](redisReply* r) {
              if (r == nullptr || r->type == REDIS_REPLY_ERROR) {
                obs::server_log().warn("cluster: room {}: presence not restored in Redis", room);
@@ -225,6 +262,7 @@ std::unique_ptr<redis_connection> redis_bus::connect_commander() {
       const auto id = text.substr(at + 7, text.find_first_of("\r\n", at) - at - 7);
       if (!run_id_.empty() && id != run_id_) {
         generation_.fetch_add(1, std::memory_order_acq_rel);
+        index_.clear();
         obs::server_log().warn("cluster: Redis restarted; rooms restore their presence there");
       }
       run_id_ = std::string(id);
@@ -389,6 +427,7 @@ void redis_bus::run_subscriber() {
     connection->wait_forever();
     obs::server_log().info("cluster: subscribed to the rooms' events");
     for (auto& [room, ready] : rooms) announce_ready(room, std::move(ready));
+    load_index();
     while (auto reply = connection->next_reply()) {
       if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 4) continue;
       const redisReply* channel = reply->element[2];
@@ -417,6 +456,7 @@ void redis_bus::on_message(std::string_view channel, std::string_view payload) {
       channel.substr(k_prefix.size(), channel.size() - k_prefix.size() - k_suffix.size()));
   auto e = decode_event(payload);
   if (!e) return;
+  index_.apply(room, *e);
   std::lock_guard lock(mutex_);
   if (const auto found = watched_.find(room); found != watched_.end()) {
     found->second.on_event(std::move(*e));

@@ -17,6 +17,7 @@
 #include "chat/cluster_bus.hpp"
 #include "chat/name_registry.hpp"
 #include "cluster/redis_connection.hpp"
+#include "cluster/room_index.hpp"
 
 namespace parley::cluster {
 
@@ -40,6 +41,7 @@ struct redis_bus_settings {
 //   parley:name:{user}    the node holding the username (SET NX PX, refreshed)
 //   parley:nodes          the live nodes: node -> until when (ms, Redis's clock), refreshed
 //   parley:node:{node}:rooms  the rooms where the node has had members, for its reaper
+//   parley:rooms          every room that has had members (for the HTTP API)
 //
 // Every lease/3 the commander says the node is alive and learns which nodes are not: it then
 // publishes one leave for each of a dead node's users in each of its rooms (exactly one, however
@@ -56,6 +58,8 @@ class redis_bus final : public chat::cluster_bus, public chat::shared_names {
   void read(const std::string& room, std::uint64_t after, std::uint64_t before, std::size_t limit,
             read_fn done) override;
   void typing(const std::string& room, const std::string& user, std::uint64_t member) override;
+  [[nodiscard]] std::vector<chat::cluster_room> rooms() const override;
+  [[nodiscard]] std::optional<chat::cluster_room> find_room(std::string_view room) const override;
   void reassert(const std::string& room, std::uint64_t seen_id,
                 std::vector<std::pair<std::string, std::size_t>> members) override;
 
@@ -106,6 +110,8 @@ class redis_bus final : public chat::cluster_bus, public chat::shared_names {
   void reap(const std::string& dead);
   void run_subscriber();
   void on_message(std::string_view channel, std::string_view payload);
+  // Reads every room's users and last id into index_ (after each subscription).
+  void load_index();
   // Asks for the room's last id, then calls its ready().
   void announce_ready(const std::string& room, ready_fn ready);
 
@@ -128,6 +134,7 @@ class redis_bus final : public chat::cluster_bus, public chat::shared_names {
   std::atomic<bool> ever_up_{false};  // the commander has been connected once
   std::atomic<std::size_t> live_nodes_{0};
   std::atomic<std::uint64_t> reaped_members_{0};
+  room_index index_;
   std::set<std::string> reaping_;  // commander thread only: dead nodes being reaped
 
   std::mutex claim_mutex_;

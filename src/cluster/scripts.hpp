@@ -107,6 +107,14 @@ inline constexpr const char* k_refresh =
     "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], "
     "ARGV[2]) end return 0";
 
+// What the HTTP API lists of a room this node has not opened: its last id, then its users.
+// KEYS: id, (unused), members.
+inline constexpr const char* k_room_summary = PARLEY_USERS_OF R"lua(
+local answer = users_of(KEYS[3])
+table.insert(answer, 1, redis.call('GET', KEYS[1]) or '0')
+return answer
+)lua";
+
 #undef PARLEY_USERS_OF
 
 }  // namespace parley::cluster::scripts
