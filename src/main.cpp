@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "app/malloc_arenas.hpp"
 #include "app/server.hpp"
 #include "config/load.hpp"
 #include "obs/log.hpp"
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     options = std::move(*outcome.run);
+    parley::app::limit_malloc_arenas(options.memory_malloc_arenas);  // before any thread starts
     parley::obs::init_logging(
         {options.log_level, options.log_format, options.log_file, options.log_access});
   } catch (const std::exception& error) {  // config::error, or a log file that cannot be opened

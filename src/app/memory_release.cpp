@@ -40,7 +40,8 @@ std::uint64_t heap_in_use() {
 #endif
 }
 
-// Returns free pages of every malloc arena to the system (madvise), not only the heap's top.
+// Returns the free pages in the middle of every malloc arena to the system (madvise), and the
+// main arena's top; not the top of the others, hence one arena for all threads (malloc_arenas.hpp).
 void trim_heap() {
 #if defined(__GLIBC__)
   malloc_trim(0);

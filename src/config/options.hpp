@@ -68,6 +68,7 @@ struct options {
   // How often to check whether a burst is over and freed memory should go back to the system.
   std::chrono::milliseconds memory_release_interval = defaults::memory_release_interval;  // 0: off
   std::uint64_t memory_release_after_bytes = defaults::memory_release_after_bytes;
+  unsigned memory_malloc_arenas = defaults::memory_malloc_arenas;  // 0: glibc's own choice
 
   // [metrics]
   bool metrics_enabled = defaults::metrics_enabled;

@@ -62,6 +62,7 @@ TEST(keys, has_every_documented_key_once) {
       "cluster.lease_ms",
       "memory.release_interval_ms",
       "memory.release_after_bytes",
+      "memory.malloc_arenas",
       "metrics.enabled",
       "metrics.port",
       "metrics.bind",
@@ -128,6 +129,7 @@ TEST(keys, default_text_reads_the_defaults_of_options) {
   EXPECT_EQ(default_text(*find_key("server.shutdown_timeout_ms")), "5000");
   EXPECT_EQ(default_text(*find_key("memory.release_interval_ms")), "1000");
   EXPECT_EQ(default_text(*find_key("memory.release_after_bytes")), "16777216");
+  EXPECT_EQ(default_text(*find_key("memory.malloc_arenas")), "1");
   EXPECT_EQ(default_text(*find_key("metrics.port")), "9797");
   EXPECT_EQ(default_text(*find_key("tracing.sample_ratio")), "1.0");
   EXPECT_EQ(default_text(*find_key("log.access")), "true");
