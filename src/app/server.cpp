@@ -15,7 +15,7 @@
 #include "app/make_cluster.hpp"
 #include "app/make_store.hpp"
 #include "app/memory_release.hpp"
-#include "cluster/redis_bus.hpp"
+#include "cluster/cluster_link.hpp"
 #include "http/request_handler.hpp"
 #include "obs/log.hpp"
 #include "obs/metrics/build_info.hpp"

@@ -3,6 +3,7 @@
 #include "chat/room.hpp"
 #include "chat/room_detail.hpp"
 #include "obs/log.hpp"
+#include "obs/metrics/cluster_metrics.hpp"
 #include "obs/metrics/loop_metrics.hpp"
 
 namespace parley::chat {
@@ -80,6 +81,7 @@ void room::apply_received() {
 void room::fill_gap(std::uint64_t before) {
   if (filling_) return;
   filling_ = true;
+  obs::metrics::cluster_counters().gap_fills.fetch_add(1, std::memory_order_relaxed);
   const std::uint64_t after = next_id_ - 1;
   const std::size_t limit = std::min<std::uint64_t>(before - after, context_.history.max_events);
   context_.cluster->read(

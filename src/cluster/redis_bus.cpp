@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <atomic>
 #include <limits>
+#include <utility>
 
 #include "cluster/event_codec.hpp"
 #include "obs/log.hpp"
+#include "obs/metrics/cluster_metrics.hpp"
 
 namespace parley::cluster {
 namespace {
@@ -209,6 +211,7 @@ void redis_bus::run_commands() {
   auto backoff = k_first_backoff;
   const auto refresh_every = settings_.lease / 3;
   auto next_refresh = std::chrono::steady_clock::now() + refresh_every;
+  bool connected_before = false;
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     if (commander_stale_) {
@@ -232,6 +235,9 @@ void redis_bus::run_commands() {
         continue;
       }
       commander_up_.store(true, std::memory_order_relaxed);
+      if (std::exchange(connected_before, true)) {
+        obs::metrics::cluster_counters().count_reconnect(obs::metrics::redis_role::commander);
+      }
       obs::server_log().info("cluster: connected to Redis {}:{}", settings_.address.host,
                              settings_.address.port);
       backoff = k_first_backoff;
@@ -270,6 +276,7 @@ void redis_bus::run_commands() {
 }
 
 bool redis_bus::send_batch(redis_connection& connection, std::vector<command>& batch) {
+  const auto started = std::chrono::steady_clock::now();
   for (auto& c : batch) {
     if (c.args[0] == "EVALSHA") c.args[1] = publish_sha_;
     connection.append(c.args);
@@ -280,12 +287,17 @@ bool redis_bus::send_batch(redis_connection& connection, std::vector<command>& b
     if (!reply) break;
     batch[answered].done(reply.get());
   }
+  if (answered == batch.size()) {
+    obs::metrics::cluster_counters().count_pipeline(batch.size(),
+                                                    std::chrono::steady_clock::now() - started);
+  }
   for (std::size_t i = answered; i < batch.size(); ++i) batch[i].done(nullptr);
   return answered == batch.size();
 }
 
 void redis_bus::run_subscriber() {
   auto backoff = k_first_backoff;
+  bool subscribed_before = false;
   while (true) {
     auto connection = std::make_unique<redis_connection>(settings_.address, k_connect_timeout);
     reply_ptr confirmed;
@@ -303,6 +315,9 @@ void redis_bus::run_subscriber() {
       subscriber_ = connection.get();
       subscribed_ = true;
       subscriber_up_.store(true, std::memory_order_relaxed);
+      if (std::exchange(subscribed_before, true)) {
+        obs::metrics::cluster_counters().count_reconnect(obs::metrics::redis_role::subscriber);
+      }
       for (const auto& [room, w] : watched_) rooms.emplace_back(room, w.ready);
     }
     connection->wait_forever();

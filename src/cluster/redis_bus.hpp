@@ -13,8 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "chat/cluster_bus.hpp"
-#include "chat/name_registry.hpp"
+#include "cluster/cluster_link.hpp"
 #include "cluster/redis_connection.hpp"
 
 namespace parley::cluster {
@@ -37,7 +36,7 @@ struct redis_bus_settings {
 //   parley:{room}:users   who is in it, on every node: user -> connections
 //   parley:{room}:events  its channel
 //   parley:name:{user}    the node holding the username (SET NX PX, refreshed)
-class redis_bus final : public chat::cluster_bus, public chat::shared_names {
+class redis_bus final : public cluster_link {
  public:
   explicit redis_bus(redis_bus_settings settings);
   ~redis_bus() override;  // stops both threads
@@ -50,7 +49,7 @@ class redis_bus final : public chat::cluster_bus, public chat::shared_names {
             read_fn done) override;
 
   // Both connections are up (for /readyz).
-  [[nodiscard]] bool connected() const {
+  [[nodiscard]] bool connected() const override {
     return commander_up_.load(std::memory_order_relaxed) &&
            subscriber_up_.load(std::memory_order_relaxed);
   }

@@ -1,0 +1,43 @@
+#include "cluster/sharded_bus.hpp"
+
+#include <algorithm>
+
+#include "cluster/shard_hash.hpp"
+
+namespace parley::cluster {
+
+sharded_bus::sharded_bus(std::vector<std::unique_ptr<redis_bus>> shards)
+    : shards_(std::move(shards)) {}
+
+redis_bus& sharded_bus::shard_for(std::string_view key) const {
+  return *shards_[shard_of(key, shards_.size())];
+}
+
+void sharded_bus::watch(const std::string& room, event_fn on_event, ready_fn ready) {
+  shard_for(room).watch(room, std::move(on_event), std::move(ready));
+}
+
+void sharded_bus::publish(const std::string& room, const chat::cluster_event& e,
+                          std::uint64_t seen_id, std::function<void(bool ok)> done) {
+  shard_for(room).publish(room, e, seen_id, std::move(done));
+}
+
+void sharded_bus::read(const std::string& room, std::uint64_t after, std::uint64_t before,
+                       std::size_t limit, read_fn done) {
+  shard_for(room).read(room, after, before, limit, std::move(done));
+}
+
+bool sharded_bus::claim(std::string_view name) {
+  return shard_for(name).claim(name);
+}
+
+void sharded_bus::release(std::string_view name) {
+  shard_for(name).release(name);
+}
+
+bool sharded_bus::connected() const {
+  return std::all_of(shards_.begin(), shards_.end(),
+                     [](const auto& shard) { return shard->connected(); });
+}
+
+}  // namespace parley::cluster
