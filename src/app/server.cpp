@@ -55,7 +55,7 @@ obs::tracing::tracer_settings tracing_settings(const config::options& options) {
   settings.service_name = options.tracing_service_name;
   return settings;
 }
-chat::chat_settings chat_settings(const config::options& options) {
+chat::chat_settings chat_settings(const config::options& options, obs::tracing::tracer* tracer) {
   chat::chat_settings settings;
   settings.history = {.on_join = options.history_on_join,
                       .memory_events = options.history_memory_events,
@@ -71,6 +71,7 @@ chat::chat_settings chat_settings(const config::options& options) {
                      .legacy_rate_tolerance = options.legacy_rate_tolerance};
   settings.max_rooms = options.max_rooms;
   settings.version = std::string(obs::metrics::k_version);
+  settings.tracer = tracer;
   return settings;
 }
 sigset_t stop_signals() {
@@ -93,7 +94,8 @@ server::server(const config::options& options)
       loops_(make_loops(options)),
       store_(make_store(options, &tracer_)),
       cluster_(make_cluster(options)),
-      chat_(executor_, chat_settings(options), store_.get(), cluster_.get(), cluster_.get()) {
+      chat_(executor_, chat_settings(options, &tracer_), store_.get(), cluster_.get(),
+            cluster_.get()) {
   ws::prepare_accept_keys();
   site_.tracer = &tracer_;
   site_.files = http::static_files(options.web_root);

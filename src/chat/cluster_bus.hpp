@@ -16,6 +16,9 @@ struct cluster_event {
   std::string node;                // the publishing node's cluster.node_id
   std::uint64_t member = 0;        // the publishing node's member id (joins)
   std::vector<std::string> users;  // joins: everyone in the room, on every node, after the join
+  // The "cluster publish" span's W3C traceparent when its trace is sampled, else "": each node's
+  // delivery span is its child.
+  std::string traceparent;
 };
 
 // What a room needs from the cluster (cluster/redis_bus.hpp is the Redis one). Callbacks run on

@@ -216,15 +216,11 @@ void room::finish_publish(message_ticket& ticket) {
     }
   }
   if (context_.cluster != nullptr) {
-    if (ticket.span.recording()) {
-      ticket.span.set_attribute("chat.room", name_);
-      ticket.span.end();
-    }
     return cluster_publish({.kind = store::event_kind::message,
                             .user = std::move(ticket.user),
                             .text = std::move(ticket.text),
                             .client_id = std::move(ticket.client_id)},
-                           ticket.member, ticket.loop);
+                           ticket.member, ticket.loop, std::move(ticket.span));
   }
   const std::size_t text_size = ticket.text.size();
   const auto frames = record({.kind = store::event_kind::message,

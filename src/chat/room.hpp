@@ -45,8 +45,9 @@ struct room_context {
   executor& loops;
   name_registry& names;
   history_settings history;
-  store::history_store* store = nullptr;  // none: the memory engine
-  cluster_bus* cluster = nullptr;         // set: cluster mode (the cluster gives ids and history)
+  store::history_store* store = nullptr;   // none: the memory engine
+  cluster_bus* cluster = nullptr;          // set: cluster mode (the cluster gives ids and history)
+  obs::tracing::tracer* tracer = nullptr;  // cluster mode: spans of events from any node
 };
 
 // A request to join a room, made on the member's loop.
@@ -175,8 +176,10 @@ class room {
   // applies the room's events on receipt, in id order, filling gaps from the room's history.
   void begin_cluster_join(join_ticket ticket);
   // `sender_loop`: a message's sender, told (parley.v1) when the cluster cannot take it.
+  // `trace`: the message's span, ended here; its "cluster publish" child rides with the event.
   void cluster_publish(store::event e, std::uint64_t member,
-                       std::optional<std::size_t> sender_loop = std::nullopt);
+                       std::optional<std::size_t> sender_loop = std::nullopt,
+                       obs::tracing::span trace = {});
   void on_cluster_ready(std::uint64_t last_id);
   void on_cluster_event(cluster_event e);
   // Applies the received events that follow in order; asks for missing ones.

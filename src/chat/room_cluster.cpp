@@ -5,6 +5,8 @@
 #include "obs/log.hpp"
 #include "obs/metrics/cluster_metrics.hpp"
 #include "obs/metrics/loop_metrics.hpp"
+#include "obs/tracing/traceparent.hpp"
+#include "obs/tracing/tracer.hpp"
 
 namespace parley::chat {
 
@@ -25,14 +27,30 @@ void room::begin_cluster_join(join_ticket ticket) {
 }
 
 void room::cluster_publish(store::event e, std::uint64_t member,
-                           std::optional<std::size_t> sender_loop) {
+                           std::optional<std::size_t> sender_loop, obs::tracing::span trace) {
   e.ts_ms = now_ms();
   const std::string client_id = e.client_id;
-  const cluster_event published{std::move(e), context_.cluster->node_id(), member, {}};
+  cluster_event published{
+      .event = std::move(e), .node = context_.cluster->node_id(), .member = member};
+  obs::tracing::span publishing;
+  if (trace.recording() && context_.tracer != nullptr) {
+    // Sender node -> Redis -> every node: each node's delivery span is this one's child.
+    trace.set_attribute("chat.room", name_);
+    publishing = context_.tracer->start_span("cluster publish", obs::tracing::span_kind::producer,
+                                             trace.context());
+    publishing.set_attribute("chat.room", name_);
+    published.traceparent = obs::tracing::format_traceparent(publishing.context());
+  }
+  trace.end();
   // A failure is logged by the bus; the event then never got an id, and nobody sees it but the
   // sender of a message, who is told so it may send again.
   context_.cluster->publish(
-      name_, published, next_id_ - 1, [this, member, sender_loop, client_id](bool ok) {
+      name_, published, next_id_ - 1,
+      [this, member, sender_loop, client_id, publishing](bool ok) mutable {
+        if (publishing.recording()) {
+          if (!ok) publishing.set_error("the cluster's Redis did not take the event");
+          publishing.end();
+        }
         if (ok || !sender_loop) return;
         auto error = v1::error_frame(v1::error_code::unavailable,
                                      "The chat cannot reach its Redis; not sent, try again.", name_,
@@ -144,7 +162,21 @@ void room::apply(cluster_event& received) {
     }
     presence_changed();
   }
-  broadcast(frames);  // not to a newcomer: it is not active yet
+  obs::tracing::span delivery;
+  if (!received.traceparent.empty() && context_.tracer != nullptr) {
+    if (const auto parent = obs::tracing::parse_traceparent(received.traceparent)) {
+      delivery = context_.tracer->start_span("cluster deliver", obs::tracing::span_kind::consumer,
+                                             *parent);
+    }
+  }
+  const std::size_t recipients = broadcast(frames);  // not to a newcomer: it is not active yet
+  if (delivery.recording()) {
+    delivery.set_attribute("chat.room", name_);
+    delivery.set_attribute("chat.id", e.id);
+    delivery.set_attribute("chat.node", context_.cluster->node_id());
+    delivery.set_attribute("chat.fanout", recipients);
+    delivery.end();
+  }
   if (joined) welcome(joined, e.id, frames.v1);
 }
 
