@@ -33,9 +33,9 @@ void room::cluster_publish(store::event e, std::uint64_t member,
   cluster_event published{
       .event = std::move(e), .node = context_.cluster->node_id(), .member = member};
   obs::tracing::span publishing;
+  if (trace.recording()) trace.set_attribute("chat.room", name_);
   if (trace.recording() && context_.tracer != nullptr) {
     // Sender node -> Redis -> every node: each node's delivery span is this one's child.
-    trace.set_attribute("chat.room", name_);
     publishing = context_.tracer->start_span("cluster publish", obs::tracing::span_kind::producer,
                                              trace.context());
     publishing.set_attribute("chat.room", name_);
