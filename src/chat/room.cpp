@@ -29,6 +29,7 @@ room::room(room_context& context, std::string name, std::size_t home_loop,
   if (log_) last_event_ms_.store(log_->last_event_ms(), std::memory_order_relaxed);
   if (context_.cluster != nullptr) {
     reserved_until_ = k_no_limit;  // the cluster gives the ids
+    redis_generation_ = context_.cluster->generation();
     context_.cluster->watch(
         name_,
         [this](cluster_event e) {
@@ -63,6 +64,10 @@ void room::publish(message_ticket ticket) {
 }
 
 void room::typing(std::uint64_t member, std::string user) {
+  if (context_.cluster != nullptr) {
+    // Through Redis, so that every node's members see it (this node's once it comes back).
+    return context_.cluster->typing(name_, user, member);
+  }
   context_.loops.post(home_loop_, [this, member, user = std::move(user)] {
     broadcast({.legacy = nullptr, .v1 = v1::typing_frame(name_, user)}, {}, member);
   });
@@ -194,7 +199,7 @@ void room::finish_leave(std::uint64_t member, const std::shared_ptr<departure>& 
   presence_changed();
   if (departure) departure->room_left();  // free before anyone can see the leave
   if (context_.cluster != nullptr) {
-    return cluster_publish({.kind = store::event_kind::leave, .user = leaving.name}, member);
+    return cluster_leave(member, leaving.name);
   }
   broadcast(record({.kind = store::event_kind::leave, .user = leaving.name}));
 }
@@ -216,11 +221,19 @@ void room::finish_publish(message_ticket& ticket) {
     }
   }
   if (context_.cluster != nullptr) {
+    // The sender is told when Redis cannot take it, so it may send again.
+    auto failed = [this, member = ticket.member, loop = ticket.loop, client_id = ticket.client_id] {
+      auto error = v1::error_frame(v1::error_code::unavailable,
+                                   "The chat cannot reach its Redis; not sent, try again.", name_,
+                                   client_id);
+      context_.loops.post(
+          loop, [this, loop, member, error] { shards_[loop].deliver_to_v1(member, error); });
+    };
     return cluster_publish({.kind = store::event_kind::message,
                             .user = std::move(ticket.user),
                             .text = std::move(ticket.text),
                             .client_id = std::move(ticket.client_id)},
-                           ticket.member, ticket.loop, std::move(ticket.span));
+                           ticket.member, std::move(failed), std::move(ticket.span));
   }
   const std::size_t text_size = ticket.text.size();
   const auto frames = record({.kind = store::event_kind::message,

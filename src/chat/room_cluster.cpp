@@ -19,17 +19,21 @@ using room_detail::now_ms;
 
 void room::begin_cluster_join(join_ticket ticket) {
   auto shared = std::make_shared<join_ticket>(std::move(ticket));
+  if (context_.cluster->lost()) {
+    // Not held until Redis is back (which may be long): the member is told now.
+    cluster_joins_[shared->member] = shared;
+    return cluster_join_failed(shared);
+  }
   run_or_queue([this, shared] {
     cluster_joins_[shared->member] = shared;
     cluster_publish({.kind = store::event_kind::join, .user = shared->user, .age = shared->age},
-                    shared->member);
+                    shared->member, [this, shared] { cluster_join_failed(shared); });
   });
 }
 
-void room::cluster_publish(store::event e, std::uint64_t member,
-                           std::optional<std::size_t> sender_loop, obs::tracing::span trace) {
+void room::cluster_publish(store::event e, std::uint64_t member, std::function<void()> failed,
+                           obs::tracing::span trace) {
   e.ts_ms = now_ms();
-  const std::string client_id = e.client_id;
   cluster_event published{
       .event = std::move(e), .node = context_.cluster->node_id(), .member = member};
   obs::tracing::span publishing;
@@ -42,23 +46,37 @@ void room::cluster_publish(store::event e, std::uint64_t member,
     published.traceparent = obs::tracing::format_traceparent(publishing.context());
   }
   trace.end();
-  // A failure is logged by the bus; the event then never got an id, and nobody sees it but the
-  // sender of a message, who is told so it may send again.
+  // A failure is logged by the bus. The event may still have reached Redis (the connection broke
+  // before the answer): then it arrives like any other, and apply() makes up for a join.
   context_.cluster->publish(
       name_, published, next_id_ - 1,
-      [this, member, sender_loop, client_id, publishing](bool ok) mutable {
+      [this, failed = std::move(failed), publishing](bool ok) mutable {
         if (publishing.recording()) {
           if (!ok) publishing.set_error("the cluster's Redis did not take the event");
           publishing.end();
         }
-        if (ok || !sender_loop) return;
-        auto error = v1::error_frame(v1::error_code::unavailable,
-                                     "The chat cannot reach its Redis; not sent, try again.", name_,
-                                     client_id);
-        context_.loops.post(*sender_loop, [this, loop = *sender_loop, member, error] {
-          shards_[loop].deliver_to_v1(member, error);
-        });
+        if (!ok && failed) context_.loops.post(home_loop_, failed);
       });
+}
+
+void room::cluster_join_failed(const std::shared_ptr<join_ticket>& ticket) {
+  const auto found = cluster_joins_.find(ticket->member);
+  if (found == cluster_joins_.end() || found->second != ticket) {
+    abandoned_.erase(ticket->member);  // it left meanwhile: nobody saw it come, nor will
+    return;
+  }
+  cluster_joins_.erase(found);
+  ticket->span.end();
+  context_.loops.post(ticket->loop,
+                      [this, loop = ticket->loop, member = ticket->member, entry = ticket->entry] {
+                        shards_[loop].fail(member, entry, *this);
+                      });
+}
+
+void room::cluster_leave(std::uint64_t member, std::string user) {
+  const std::string again = user;
+  cluster_publish({.kind = store::event_kind::leave, .user = std::move(user)}, member,
+                  [this, member, again] { unpublished_leaves_.emplace_back(member, again); });
 }
 
 void room::on_cluster_ready(std::uint64_t last) {
@@ -71,11 +89,40 @@ void room::on_cluster_ready(std::uint64_t last) {
     run_queued();
     return;
   }
-  // Resubscribed after a lost connection: read what was published meanwhile.
+  // Reconnected after a lost connection.
+  if (const auto generation = context_.cluster->generation();
+      generation != redis_generation_ || last + 1 < next_id_) {
+    redis_generation_ = generation;
+    // Redis lost its data: this node's members are present there again (and those whose
+    // leave it could not publish, so that the leave follows), and ids continue.
+    std::vector<std::pair<std::string, std::size_t>> members;
+    const auto count = [&members](const std::string& user) {
+      const auto same = std::find_if(members.begin(), members.end(),
+                                     [&](const auto& m) { return m.first == user; });
+      if (same == members.end()) {
+        members.emplace_back(user, 1);
+      } else {
+        ++same->second;
+      }
+    };
+    for (const auto& p : present_) count(p.name);
+    for (const auto& leaving : unpublished_leaves_) count(leaving.second);
+    context_.cluster->reassert(name_, next_id_ - 1, std::move(members));
+  }
+  for (auto& [member, user] : std::exchange(unpublished_leaves_, {})) {
+    cluster_leave(member, std::move(user));
+  }
+  // Read what was published meanwhile.
   if (last >= next_id_) fill_gap(last + 1);
 }
 
 void room::on_cluster_event(cluster_event e) {
+  if (e.typing) {
+    const bool mine = e.node == context_.cluster->node_id();
+    broadcast({.legacy = nullptr, .v1 = v1::typing_frame(name_, e.event.user)}, {},
+              mine ? e.member : 0);
+    return;
+  }
   if (cluster_ready_ && e.event.id < next_id_) return;  // applied already (a gap fill's)
   received_.try_emplace(e.event.id, std::move(e));
   apply_received();
@@ -145,8 +192,10 @@ void room::apply(cluster_event& received) {
       if (const auto found = cluster_joins_.find(received.member); found != cluster_joins_.end()) {
         joined = std::move(found->second);
         cluster_joins_.erase(found);
-      } else if (abandoned_.erase(received.member) != 0) {
-        cluster_publish({.kind = store::event_kind::leave, .user = e.user}, received.member);
+      } else {
+        // Its member left before it came back, or was told it failed: it leaves again.
+        abandoned_.erase(received.member);
+        cluster_leave(received.member, e.user);
       }
     }
     if (joined) {

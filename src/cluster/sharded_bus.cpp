@@ -27,12 +27,32 @@ void sharded_bus::read(const std::string& room, std::uint64_t after, std::uint64
   shard_for(room).read(room, after, before, limit, std::move(done));
 }
 
-bool sharded_bus::claim(std::string_view name) {
+void sharded_bus::typing(const std::string& room, const std::string& user, std::uint64_t member) {
+  shard_for(room).typing(room, user, member);
+}
+
+void sharded_bus::reassert(const std::string& room, std::uint64_t seen_id,
+                           std::vector<std::pair<std::string, std::size_t>> members) {
+  shard_for(room).reassert(room, seen_id, std::move(members));
+}
+
+chat::claim_result sharded_bus::claim(std::string_view name) {
   return shard_for(name).claim(name);
 }
 
 void sharded_bus::release(std::string_view name) {
   shard_for(name).release(name);
+}
+
+bool sharded_bus::lost() const {
+  return std::all_of(shards_.begin(), shards_.end(),
+                     [](const auto& shard) { return shard->lost(); });
+}
+
+std::uint64_t sharded_bus::generation() const {
+  std::uint64_t sum = 0;
+  for (const auto& shard : shards_) sum += shard->generation();
+  return sum;
 }
 
 bool sharded_bus::connected() const {
