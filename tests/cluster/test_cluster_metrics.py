@@ -1,12 +1,15 @@
 """Cluster mode's metrics move as the cluster works (issue 11, item 8): Redis pipelines (their
-round trips and sizes), reconnects after a Redis restart, gap fills."""
+round trips and sizes), reconnects after a Redis restart, gap fills, live nodes and lease
+expiries."""
 import json
 import os
 import re
 import time
 
-from metrics_scrape import delta, scrape, value
-from parley_client import run
+import pytest
+
+from metrics_scrape import delta, scrape, value, wait_for_scrape
+from parley_client import connect, greeting, recv, run
 from parley_server import ParleyServer
 from v1_client import V1Client
 
@@ -92,3 +95,34 @@ def test_a_gap_fill_is_counted(redis, start_node):
         await carol.close()
 
     run(scenario())
+
+
+def test_live_nodes_are_counted(start_node):
+    a, _ = start_node("node-a", *METRICS), start_node("node-b", *METRICS)
+    wait_for_scrape(a, lambda s: value(s, "parley_cluster_nodes") == 2, "2 live nodes")
+
+
+# Flaky because of the reaper, not the metric: about one run in five no surviving node notices
+# the dead one within the lease (main's test_dead_node.py::
+# test_a_node_counts_the_live_nodes_and_forgets_a_dead_one fails the same way).
+@pytest.mark.skipif(not os.environ.get("PARLEY_RUN_FLAKY"),
+                    reason="flaky (the dead-node reaper): set PARLEY_RUN_FLAKY=1 to run it")
+def test_a_dead_node_s_lease_expiries_are_counted(start_node):
+    lease_ms = 1500
+    args = ("--cluster-lease-ms", str(lease_ms), *METRICS)
+    a, b = start_node("node-a", *args), start_node("node-b", *args)
+    reaped_within = 3 * lease_ms / 1000 + 5  # the reaper looks every lease/3, after the lease
+    wait_for_scrape(a, lambda s: value(s, "parley_cluster_nodes") == 2, "2 live nodes")
+
+    async def scenario():
+        alice = await connect(b, "alice")  # on the node that dies
+        assert await recv(alice) == greeting("alice")
+        b.proc.kill()
+        b.proc.wait(10)
+
+    run(scenario())
+    after = wait_for_scrape(a, lambda s: value(s, "parley_cluster_lease_expiries_total") >= 1,
+                            "alice's lease to expire", timeout=reaped_within)
+    assert value(after, "parley_cluster_lease_expiries_total") == 1  # alice, in the lobby
+    wait_for_scrape(a, lambda s: value(s, "parley_cluster_nodes") == 1, "1 live node",
+                    timeout=reaped_within)
