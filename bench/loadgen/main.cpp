@@ -47,6 +47,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1u, 100'000u));
   cli.add_option("--host", opts.host, "server address")->capture_default_str();
   cli.add_option("--port", opts.port, "server port")->capture_default_str();
+  cli.add_option("--also-port", opts.also_ports,
+                 "another node's port on the same host (repeatable): client i connects to the "
+                 "(i % nodes)th of --port and these");
   cli.add_option("--clients", opts.clients, "connections (chat users)")
       ->capture_default_str()
       ->check(CLI::Range(1u, 1'000'000u));

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace parley::bench {
 
@@ -18,6 +19,9 @@ struct options {
   run_mode mode = run_mode::fanout;
   std::string host = "127.0.0.1";
   std::uint16_t port = 9090;
+  // More servers' ports on the same host (cluster nodes): client i connects to the i % (1 + n)th
+  // of port, also_ports... so senders and receivers spread over every node.
+  std::vector<std::uint16_t> also_ports;
   std::uint32_t clients = 100;
   std::string name_prefix = "u";
   std::uint32_t connect_concurrency = 256;  // handshakes in flight; a backlog-sized burst
@@ -51,6 +55,11 @@ struct options {
   // `history` messages meanwhile; then 1..N reconnect at once with since = last id - since_back.
   std::uint32_t history = 1000;
   std::uint32_t since_back = 1000;
+
+  std::uint16_t port_of(std::uint32_t client) const {
+    const auto pick = client % (also_ports.size() + 1);
+    return pick == 0 ? port : also_ports[pick - 1];
+  }
 
   // Connections the run opens: in storm mode the --clients that reconnect plus client 0.
   std::uint32_t connections() const { return clients + (mode == run_mode::storm ? 1 : 0); }

@@ -35,7 +35,9 @@ void worker::open_connection(client_connection& c) {
   ev.data.u64 = static_cast<std::uint64_t>(&c - connections_.data());
   if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, c.fd, &ev) != 0)
     return fail(c, totals_.errors.connect_failed);
-  if (::connect(c.fd, reinterpret_cast<const sockaddr*>(&server_), sizeof server_) != 0 &&
+  sockaddr_in server = server_;
+  server.sin_port = htons(opts_.port_of(c.client));
+  if (::connect(c.fd, reinterpret_cast<const sockaddr*>(&server), sizeof server) != 0 &&
       errno != EINPROGRESS)
     return fail(c, totals_.errors.connect_failed);
   // Completion (even an immediate one) arrives as EPOLLOUT.
@@ -62,7 +64,7 @@ void worker::on_connected(client_connection& c) {
   const int name_size =
       std::snprintf(name, sizeof name, "%s%u", opts_.name_prefix.c_str(), c.client);
   auto h =
-      make_handshake(opts_.host, opts_.port, {name, static_cast<std::size_t>(name_size)},
+      make_handshake(opts_.host, opts_.port_of(c.client), {name, static_cast<std::size_t>(name_size)},
                      handshake_query(c), subprotocol(opts_), random_,
                      opts_.compression ? "permessage-deflate; client_no_context_takeover" : "");
   c.expected_accept = std::move(h.expected_accept);

@@ -5,13 +5,14 @@
 #include "config/options.hpp"
 
 namespace parley::cluster {
-class redis_bus;
+class cluster_link;
 }
 
 namespace parley::app {
 
 // The node's link to the cluster named by cluster.redis; nullptr when it is empty (one node).
-// Throws std::runtime_error for what this version cannot do yet (several shards).
-std::unique_ptr<cluster::redis_bus> make_cluster(const config::options& options);
+// One URL: a redis_bus; several: a sharded_bus over one redis_bus per URL. Throws
+// std::runtime_error for a bad URL, or a shard list that disagrees with the other nodes'.
+std::unique_ptr<cluster::cluster_link> make_cluster(const config::options& options);
 
 }  // namespace parley::app

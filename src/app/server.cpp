@@ -15,7 +15,7 @@
 #include "app/make_cluster.hpp"
 #include "app/make_store.hpp"
 #include "app/memory_release.hpp"
-#include "cluster/redis_bus.hpp"
+#include "cluster/cluster_link.hpp"
 #include "http/request_handler.hpp"
 #include "obs/log.hpp"
 #include "obs/metrics/build_info.hpp"
@@ -55,7 +55,7 @@ obs::tracing::tracer_settings tracing_settings(const config::options& options) {
   settings.service_name = options.tracing_service_name;
   return settings;
 }
-chat::chat_settings chat_settings(const config::options& options) {
+chat::chat_settings chat_settings(const config::options& options, obs::tracing::tracer* tracer) {
   chat::chat_settings settings;
   settings.history = {.on_join = options.history_on_join,
                       .memory_events = options.history_memory_events,
@@ -73,6 +73,7 @@ chat::chat_settings chat_settings(const config::options& options) {
   settings.compression = {.enabled = options.compression == "on",
                           .min_size = options.compression_min_size};
   settings.version = std::string(obs::metrics::k_version);
+  settings.tracer = tracer;
   return settings;
 }
 sigset_t stop_signals() {
@@ -95,7 +96,8 @@ server::server(const config::options& options)
       loops_(make_loops(options)),
       store_(make_store(options, &tracer_)),
       cluster_(make_cluster(options)),
-      chat_(executor_, chat_settings(options), store_.get(), cluster_.get(), cluster_.get()) {
+      chat_(executor_, chat_settings(options, &tracer_), store_.get(), cluster_.get(),
+            cluster_.get()) {
   ws::prepare_accept_keys();
   site_.tracer = &tracer_;
   site_.files = http::static_files(options.web_root);

@@ -14,7 +14,7 @@
 #include "store/history_store.hpp"
 
 namespace parley::cluster {
-class redis_bus;
+class cluster_link;
 }
 
 namespace parley::app {
@@ -68,7 +68,7 @@ class server {
   loop_executor executor_{loops_};
   // Before the chat, whose rooms hold its logs; closed (threads joined) before the chat goes.
   std::unique_ptr<store::history_store> store_;  // none: storage.engine = memory, or a cluster
-  std::unique_ptr<cluster::redis_bus> cluster_;  // none: one node (cluster.redis empty)
+  std::unique_ptr<cluster::cluster_link> cluster_;  // none: one node (cluster.redis empty)
   chat::service chat_;
   http::site site_;
   std::vector<std::unique_ptr<net::listener>> listeners_;  // listeners_[i] runs on loops_[i]

@@ -20,6 +20,9 @@ struct cluster_event {
   std::uint64_t member = 0;        // the publishing node's member id (joins)
   std::vector<std::string> users;  // joins: everyone in the room, on every node, after the join
   bool typing = false;  // not an event but a typing notice: no id, not stored (user, node, member)
+  // The "cluster publish" span's W3C traceparent when its trace is sampled, else "": each node's
+  // delivery span is its child.
+  std::string traceparent;
 };
 
 // A room as the whole cluster sees it (for the HTTP API).

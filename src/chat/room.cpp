@@ -232,10 +232,6 @@ void room::finish_publish(message_ticket& ticket) {
     }
   }
   if (context_.cluster != nullptr) {
-    if (ticket.span.recording()) {
-      ticket.span.set_attribute("chat.room", name_);
-      ticket.span.end();
-    }
     // The sender is told when Redis cannot take it, so it may send again.
     auto failed = [this, member = ticket.member, loop = ticket.loop, client_id = ticket.client_id] {
       auto error = v1::error_frame(v1::error_code::unavailable,
@@ -248,7 +244,7 @@ void room::finish_publish(message_ticket& ticket) {
                             .user = std::move(ticket.user),
                             .text = std::move(ticket.text),
                             .client_id = std::move(ticket.client_id)},
-                           ticket.member, std::move(failed));
+                           ticket.member, std::move(failed), std::move(ticket.span));
   }
   const std::size_t text_size = ticket.text.size();
   const auto frames = record({.kind = store::event_kind::message,

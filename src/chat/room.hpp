@@ -51,9 +51,10 @@ struct room_context {
   executor& loops;
   name_registry& names;
   history_settings history;
-  store::history_store* store = nullptr;  // none: the memory engine
-  cluster_bus* cluster = nullptr;         // set: cluster mode (the cluster gives ids and history)
+  store::history_store* store = nullptr;   // none: the memory engine
+  cluster_bus* cluster = nullptr;          // set: cluster mode (the cluster gives ids and history)
   room_compression compression;
+  obs::tracing::tracer* tracer = nullptr;  // cluster mode: spans of events from any node
 };
 
 // A request to join a room, made on the member's loop.
@@ -182,7 +183,9 @@ class room {
   // applies the room's events on receipt, in id order, filling gaps from the room's history.
   void begin_cluster_join(join_ticket ticket);
   // `failed` runs on the home loop when the cluster could not take the event (Redis away).
-  void cluster_publish(store::event e, std::uint64_t member, std::function<void()> failed);
+  // `trace`: a message's span, ended here; its "cluster publish" child rides with the event.
+  void cluster_publish(store::event e, std::uint64_t member, std::function<void()> failed,
+                       obs::tracing::span trace = {});
   // A join Redis could not take: the member is told and is not in the room.
   void cluster_join_failed(const std::shared_ptr<join_ticket>& ticket);
   // A leave Redis could not take is published again once it is back, so the member does not

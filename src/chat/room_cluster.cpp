@@ -3,7 +3,10 @@
 #include "chat/room.hpp"
 #include "chat/room_detail.hpp"
 #include "obs/log.hpp"
+#include "obs/metrics/cluster_metrics.hpp"
 #include "obs/metrics/loop_metrics.hpp"
+#include "obs/tracing/traceparent.hpp"
+#include "obs/tracing/tracer.hpp"
 
 namespace parley::chat {
 
@@ -28,15 +31,32 @@ void room::begin_cluster_join(join_ticket ticket) {
   });
 }
 
-void room::cluster_publish(store::event e, std::uint64_t member, std::function<void()> failed) {
+void room::cluster_publish(store::event e, std::uint64_t member, std::function<void()> failed,
+                           obs::tracing::span trace) {
   e.ts_ms = now_ms();
-  const cluster_event published{std::move(e), context_.cluster->node_id(), member, {}};
+  cluster_event published{
+      .event = std::move(e), .node = context_.cluster->node_id(), .member = member};
+  obs::tracing::span publishing;
+  if (trace.recording()) trace.set_attribute("chat.room", name_);
+  if (trace.recording() && context_.tracer != nullptr) {
+    // Sender node -> Redis -> every node: each node's delivery span is this one's child.
+    publishing = context_.tracer->start_span("cluster publish", obs::tracing::span_kind::producer,
+                                             trace.context());
+    publishing.set_attribute("chat.room", name_);
+    published.traceparent = obs::tracing::format_traceparent(publishing.context());
+  }
+  trace.end();
   // A failure is logged by the bus. The event may still have reached Redis (the connection broke
   // before the answer): then it arrives like any other, and apply() makes up for a join.
-  context_.cluster->publish(name_, published, next_id_ - 1,
-                            [this, failed = std::move(failed)](bool ok) {
-                              if (!ok && failed) context_.loops.post(home_loop_, failed);
-                            });
+  context_.cluster->publish(
+      name_, published, next_id_ - 1,
+      [this, failed = std::move(failed), publishing](bool ok) mutable {
+        if (publishing.recording()) {
+          if (!ok) publishing.set_error("the cluster's Redis did not take the event");
+          publishing.end();
+        }
+        if (!ok && failed) context_.loops.post(home_loop_, failed);
+      });
 }
 
 void room::cluster_join_failed(const std::shared_ptr<join_ticket>& ticket) {
@@ -126,6 +146,7 @@ void room::apply_received() {
 void room::fill_gap(std::uint64_t before) {
   if (filling_) return;
   filling_ = true;
+  obs::metrics::cluster_counters().gap_fills.fetch_add(1, std::memory_order_relaxed);
   const std::uint64_t after = next_id_ - 1;
   const std::size_t limit = std::min<std::uint64_t>(before - after, context_.history.max_events);
   context_.cluster->read(
@@ -190,7 +211,21 @@ void room::apply(cluster_event& received) {
     }
     presence_changed();
   }
-  broadcast(frames);  // not to a newcomer: it is not active yet
+  obs::tracing::span delivery;
+  if (!received.traceparent.empty() && context_.tracer != nullptr) {
+    if (const auto parent = obs::tracing::parse_traceparent(received.traceparent)) {
+      delivery = context_.tracer->start_span("cluster deliver", obs::tracing::span_kind::consumer,
+                                             *parent);
+    }
+  }
+  const std::size_t recipients = broadcast(frames);  // not to a newcomer: it is not active yet
+  if (delivery.recording()) {
+    delivery.set_attribute("chat.room", name_);
+    delivery.set_attribute("chat.id", e.id);
+    delivery.set_attribute("chat.node", context_.cluster->node_id());
+    delivery.set_attribute("chat.fanout", recipients);
+    delivery.end();
+  }
   if (joined) welcome(joined, e.id, frames.v1);
 }
 

@@ -21,9 +21,10 @@ namespace parley::chat {
 struct chat_settings {
   history_settings history;
   member_limits limits;
-  std::size_t max_rooms = 100'000;  // rooms the server holds (limits.max_rooms)
-  std::string version;              // told to parley.v1 clients in hello
-  room_compression compression;     // ws.compression: broadcasts get compressed twins
+  std::size_t max_rooms = 100'000;         // rooms the server holds (limits.max_rooms)
+  std::string version;                     // told to parley.v1 clients in hello
+  room_compression compression;            // ws.compression: broadcasts get compressed twins
+  obs::tracing::tracer* tracer = nullptr;  // cluster mode: spans across nodes (null: none)
 };
 
 // The chat: rooms by name, the registry of usernames, and a member for each WebSocket.

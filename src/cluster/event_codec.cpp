@@ -18,6 +18,7 @@ std::string encode_event_tail(const chat::cluster_event& e) {
   if (e.event.age) j["age"] = *e.event.age;
   if (!e.event.text.empty()) j["text"] = e.event.text;
   if (!e.event.client_id.empty()) j["client_id"] = e.event.client_id;
+  if (!e.traceparent.empty()) j["tp"] = e.traceparent;
   std::string text = j.dump();
   return text.substr(1);  // the script writes the brace, then the id
 }
@@ -54,6 +55,7 @@ std::optional<chat::cluster_event> decode_event(std::string_view json) {
     e.event.text = j.value("text", std::string{});
     e.event.client_id = j.value("client_id", std::string{});
     e.node = j.value("node", std::string{});
+    e.traceparent = j.value("tp", std::string{});
     e.member = j.value("member", std::uint64_t{0});
     if (const auto users = j.find("users"); users != j.end() && users->is_array()) {
       e.users = users->get<std::vector<std::string>>();

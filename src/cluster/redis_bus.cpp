@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <atomic>
 #include <limits>
+#include <utility>
 
 #include "cluster/event_codec.hpp"
 #include "cluster/scripts.hpp"
 #include "obs/log.hpp"
+#include "obs/metrics/cluster_metrics.hpp"
 
 namespace parley::cluster {
 namespace {
@@ -276,6 +278,7 @@ void redis_bus::run_commands() {
   auto backoff = k_first_backoff;
   const auto refresh_every = settings_.lease / 3;
   auto next_refresh = std::chrono::steady_clock::now() + refresh_every;
+  bool connected_before = false;
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     if (commander_stale_) {
@@ -304,6 +307,9 @@ void redis_bus::run_commands() {
         }
       }
       commander_up_.store(true, std::memory_order_relaxed);
+      if (std::exchange(connected_before, true)) {
+        obs::metrics::cluster_counters().count_reconnect(obs::metrics::redis_role::commander);
+      }
       ever_up_.store(true, std::memory_order_relaxed);
       next_refresh = std::chrono::steady_clock::now();  // say at once that this node is alive
       obs::server_log().info("cluster: connected to Redis {}:{}", settings_.address.host,
@@ -352,6 +358,8 @@ void redis_bus::add_refreshes(std::vector<command>& batch) {
 void redis_bus::on_heartbeat(const redisReply* r) {
   if (r == nullptr || r->type != REDIS_REPLY_ARRAY || r->elements == 0) return;
   live_nodes_.store(reply_number(r->element[0]), std::memory_order_relaxed);
+  obs::metrics::cluster_counters().nodes.store(static_cast<std::int64_t>(live_nodes_.load()),
+                                               std::memory_order_relaxed);
   for (std::size_t i = 1; i < r->elements; ++i) {
     const redisReply* dead = r->element[i];
     if (dead->type != REDIS_REPLY_STRING) continue;
@@ -378,6 +386,8 @@ void redis_bus::reap(const std::string& dead) {
                           if (reaped != nullptr && reaped->type == REDIS_REPLY_INTEGER) {
                             reaped_members_.fetch_add(reply_number(reaped),
                                                       std::memory_order_relaxed);
+                            obs::metrics::cluster_counters().lease_expiries.fetch_add(
+                                reply_number(reaped), std::memory_order_relaxed);
                           }
                         }});
              }
@@ -389,6 +399,7 @@ void redis_bus::reap(const std::string& dead) {
 }
 
 bool redis_bus::send_batch(redis_connection& connection, std::vector<command>& batch) {
+  const auto started = std::chrono::steady_clock::now();
   for (auto& c : batch) {
     if (c.args[0] == "EVALSHA") c.args[1] = publish_sha_;
     connection.append(c.args);
@@ -399,12 +410,17 @@ bool redis_bus::send_batch(redis_connection& connection, std::vector<command>& b
     if (!reply) break;
     batch[answered].done(reply.get());
   }
+  if (answered == batch.size()) {
+    obs::metrics::cluster_counters().count_pipeline(batch.size(),
+                                                    std::chrono::steady_clock::now() - started);
+  }
   for (std::size_t i = answered; i < batch.size(); ++i) batch[i].done(nullptr);
   return answered == batch.size();
 }
 
 void redis_bus::run_subscriber() {
   auto backoff = k_first_backoff;
+  bool subscribed_before = false;
   while (true) {
     auto connection = std::make_unique<redis_connection>(settings_.address, k_connect_timeout);
     reply_ptr confirmed;
@@ -422,6 +438,9 @@ void redis_bus::run_subscriber() {
       subscriber_ = connection.get();
       subscribed_ = true;
       subscriber_up_.store(true, std::memory_order_relaxed);
+      if (std::exchange(subscribed_before, true)) {
+        obs::metrics::cluster_counters().count_reconnect(obs::metrics::redis_role::subscriber);
+      }
       for (const auto& [room, w] : watched_) rooms.emplace_back(room, w.ready);
     }
     connection->wait_forever();

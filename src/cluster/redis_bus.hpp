@@ -14,8 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include "chat/cluster_bus.hpp"
-#include "chat/name_registry.hpp"
+#include "cluster/cluster_link.hpp"
 #include "cluster/redis_connection.hpp"
 #include "cluster/room_index.hpp"
 
@@ -46,7 +45,7 @@ struct redis_bus_settings {
 // Every lease/3 the commander says the node is alive and learns which nodes are not: it then
 // publishes one leave for each of a dead node's users in each of its rooms (exactly one, however
 // many nodes reap it), and forgets the node.
-class redis_bus final : public chat::cluster_bus, public chat::shared_names {
+class redis_bus final : public cluster_link {
  public:
   explicit redis_bus(redis_bus_settings settings);
   ~redis_bus() override;  // stops both threads
@@ -80,7 +79,7 @@ class redis_bus final : public chat::cluster_bus, public chat::shared_names {
     return ever_up_.load(std::memory_order_relaxed) && !connected();
   }
   // Both connections are up (for /readyz).
-  [[nodiscard]] bool connected() const {
+  [[nodiscard]] bool connected() const override {
     return commander_up_.load(std::memory_order_relaxed) &&
            subscriber_up_.load(std::memory_order_relaxed);
   }

@@ -268,7 +268,8 @@ const std::vector<key>& table() {
        .target = bind<&options::storage_commit_interval>(),
        .max = 60'000},
       {.name = "cluster.redis",
-       .help = "redis://host:port[/db] of the Redis the nodes share (empty: one node, no Redis)",
+       .help = "redis://host:port[/db] of the Redis the nodes share (empty: one node, no Redis); "
+               "several, comma-separated: shards, in the same order on every node",
        .target = bind<&options::cluster_redis>(),
        .check = check_redis_urls},
       {.name = "cluster.node_id",

@@ -6,6 +6,7 @@
 
 #include "obs/metrics/build_info.hpp"
 #include "obs/metrics/chat_metrics.hpp"
+#include "obs/metrics/cluster_families.hpp"
 #include "obs/metrics/loop_metrics.hpp"
 #include "obs/metrics/store_metrics.hpp"
 #include "obs/tracing/tracer.hpp"
@@ -287,6 +288,7 @@ std::vector<MetricFamily> collector::Collect() const {
       "From a chat message's arrival to its last recipient on each event loop having it queued",
       [](const loop_metrics& l) -> auto& { return l.fanout_latency; }));
   add_chat_families(all, families);
+  add_cluster_families(families);
   families.push_back(closes(all));
   families.push_back(rejections(all));
   families.push_back(http_requests(all));

@@ -1,4 +1,7 @@
 #include "obs/metrics/loop_metrics.hpp"
+#include "obs/metrics/chat_metrics.hpp"
+#include "obs/metrics/cluster_metrics.hpp"
+#include "obs/metrics/store_metrics.hpp"
 
 #include <algorithm>
 
@@ -104,6 +107,11 @@ chat_metrics& chat_counters() {
 
 store_metrics& store_counters() {
   static store_metrics counters;
+  return counters;
+}
+
+cluster_metrics& cluster_counters() {
+  static cluster_metrics counters;
   return counters;
 }
 

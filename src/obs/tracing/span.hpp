@@ -13,7 +13,7 @@ class tracer;
 struct span_record;
 
 // OTLP's numbering, so the exporter writes them as they are.
-enum class span_kind : std::uint8_t { internal = 1, server = 2 };
+enum class span_kind : std::uint8_t { internal = 1, server = 2, producer = 4, consumer = 5 };
 enum class span_status : std::uint8_t { unset = 0, ok = 1, error = 2 };
 
 // A handle to a span being recorded, or to nothing (tracing off, or the trace not sampled):

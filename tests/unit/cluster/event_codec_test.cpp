@@ -41,6 +41,16 @@ TEST(event_codec, a_join_keeps_its_age_and_the_users_the_script_added) {
   EXPECT_EQ(got->users, (std::vector<std::string>{"alice", "bob"}));
 }
 
+TEST(event_codec, a_traced_event_carries_its_traceparent_and_an_untraced_one_none) {
+  chat::cluster_event sent{.event = {.ts_ms = 1, .user = "carol", .text = "hi"}};
+  EXPECT_EQ(encode_event_tail(sent).find("tp"), std::string::npos);  // no cost when not traced
+  sent.traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+  const auto got = decode_event(as_published(5, sent));
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->traceparent, sent.traceparent);
+  EXPECT_EQ(got->event.text, "hi");
+}
+
 TEST(event_codec, refuses_what_is_not_an_event) {
   EXPECT_FALSE(decode_event("not json"));
   EXPECT_FALSE(decode_event("[1,2]"));
