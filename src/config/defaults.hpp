@@ -78,6 +78,12 @@ constexpr const char* allowed_origins = "self,http://localhost:*";
 // claim any address.
 constexpr const char* trusted_proxies = "";
 
+// [tls]
+// None: plain HTTP, as behind a TLS-terminating proxy or ingress (the usual deployment); both
+// set: server.port speaks only https:// and wss://.
+constexpr const char* tls_cert_file = "";
+constexpr const char* tls_key_file = "";
+
 // [history]
 // A join without `since` gets this many recent events: a screenful and some scrollback.
 constexpr unsigned history_on_join = 50;

@@ -1,5 +1,6 @@
 #include "config/load.hpp"
 
+#include "config/error.hpp"
 #include "config/sources.hpp"
 
 namespace parley::config {
@@ -14,6 +15,8 @@ load_outcome load(const std::vector<std::string>& args,
   if (!path.empty()) apply_file(path, opts);
   apply_environment(environment, opts);
   apply_command_line(flags, opts);
+  if (opts.tls_cert_file.empty() != opts.tls_key_file.empty())
+    throw error("tls.cert_file and tls.key_file: set both (TLS) or neither (plain HTTP)");
   return {opts, {}};
 }
 
