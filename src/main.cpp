@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     options = std::move(*outcome.run);
+    parley::config::check_together(options);
     parley::obs::init_logging(
         {options.log_level, options.log_format, options.log_file, options.log_access});
   } catch (const std::exception& error) {  // config::error, or a log file that cannot be opened

@@ -15,9 +15,12 @@ load_outcome load(const std::vector<std::string>& args,
   if (!path.empty()) apply_file(path, opts);
   apply_environment(environment, opts);
   apply_command_line(flags, opts);
+  return {opts, {}};
+}
+
+void check_together(const options& opts) {
   if (opts.tls_cert_file.empty() != opts.tls_key_file.empty())
     throw error("tls.cert_file and tls.key_file: set both (TLS) or neither (plain HTTP)");
-  return {opts, {}};
 }
 
 }  // namespace parley::config

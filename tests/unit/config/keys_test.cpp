@@ -47,6 +47,8 @@ TEST(keys, has_every_documented_key_once) {
       "limits.connections_per_ip",
       "security.allowed_origins",
       "security.trusted_proxies",
+      "tls.cert_file",
+      "tls.key_file",
       "history.on_join",
       "history.max_events",
       "history.max_age_s",
