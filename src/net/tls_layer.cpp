@@ -1,5 +1,6 @@
 #include "net/tls_layer.hpp"
 
+#include <openssl/buffer.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
@@ -21,6 +22,24 @@ constexpr std::string_view k_plain_http_answer =
     "\r\n"
     "This port speaks TLS: use https:// or wss://\n";
 
+// A memory BIO never shrinks its buffer: one emptied after holding more than this is replaced,
+// so a connection that once took or sent a big message does not keep its buffer while idle.
+constexpr std::size_t k_keep_bio_buffer = 4096;
+
+BIO* new_read_bio() {
+  BIO* bio = BIO_new(BIO_s_mem());
+  if (bio != nullptr) BIO_set_mem_eof_return(bio, -1);  // empty: "want more", not end of stream
+  return bio;
+}
+
+// Whether `bio` holds nothing now but keeps a large buffer.
+bool empty_and_large(BIO* bio) {
+  if (BIO_ctrl_pending(bio) != 0) return false;
+  BUF_MEM* memory = nullptr;
+  BIO_get_mem_ptr(bio, &memory);
+  return memory != nullptr && memory->max > k_keep_bio_buffer;
+}
+
 // The reason of the first error in OpenSSL's queue, which is then emptied (it is per thread:
 // left there, it would be blamed on the next connection of the loop).
 std::string take_openssl_error() {
@@ -41,10 +60,8 @@ tls_layer::tls_layer(
   if (ssl_ == nullptr) {
     state_ = state::done;  // out of memory: the first data closes it
   } else {
-    BIO* received = BIO_new(BIO_s_mem());
     ciphertext_ = BIO_new(BIO_s_mem());
-    BIO_set_mem_eof_return(received, -1);  // empty: "want more", not end of stream
-    SSL_set_bio(ssl_, received, ciphertext_);
+    SSL_set_bio(ssl_, new_read_bio(), ciphertext_);
     SSL_set_accept_state(ssl_);
   }
   // Its timer (the request timeout) is the handshake's timeout too.
@@ -76,7 +93,20 @@ std::size_t tls_layer::on_data(std::span<char> bytes) {
   }
   if (state_ == state::handshake) continue_handshake();
   if (state_ == state::open) read_plaintext();
+  if (state_ != state::done) release_large_buffers();
   return bytes.size();
+}
+
+void tls_layer::release_large_buffers() {
+  if (empty_and_large(SSL_get_rbio(ssl_))) {
+    if (BIO* fresh = new_read_bio()) SSL_set0_rbio(ssl_, fresh);  // frees the old one
+  }
+  if (empty_and_large(ciphertext_)) {
+    if (BIO* fresh = BIO_new(BIO_s_mem())) {
+      SSL_set0_wbio(ssl_, fresh);
+      ciphertext_ = fresh;
+    }
+  }
 }
 
 void tls_layer::continue_handshake() {
@@ -206,6 +236,7 @@ void tls_layer::send_ciphertext(bool last) {
   } else {
     outer_.send(std::move(bytes));
   }
+  if (pending > k_keep_bio_buffer && state_ != state::done) release_large_buffers();
 }
 
 void tls_layer::break_off(std::string_view what) {

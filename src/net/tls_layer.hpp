@@ -80,6 +80,8 @@ class tls_layer final : public connection_handler, public transport {
   void encrypt(std::string_view plain, bool last);
   // Queues what OpenSSL wrote (handshake messages, records, alerts, close_notify).
   void send_ciphertext(bool last);
+  // Replaces a memory BIO that is empty but holds a large buffer (idle connections stay small).
+  void release_large_buffers();
   // Fatal TLS error after the handshake: no alert, no close_notify, just close.
   void break_off(std::string_view what);
 
