@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from metrics_scrape import value, wait_for_scrape
+from metrics_scrape import scrape as scrape_now, value, wait_for_scrape
 from parley_client import WAIT, join, joined, recv, run
 from tls_certificates import client_context, make_certificate
 from v1_client import V1Client
@@ -236,3 +236,47 @@ def test_a_certificate_without_a_key_is_a_configuration_error(certificate):
     with pytest.raises(RuntimeError, match="set both"):
         server.start()
     assert server.proc.wait(WAIT) == 2
+
+
+def test_a_slow_consumer_over_tls_is_closed_and_the_room_goes_on(start_server, certificate):
+    cert, key, _ = certificate
+    server = start_server("--tls-cert-file", str(cert), "--tls-key-file", str(key),
+                          "--limits-max-queued-bytes", str(256 * 1024),
+                          "--limits-socket-send-buffer", "4096",
+                          "--limits-messages-per-second", "0", *METRICS)
+    server.ssl_context = client_context(cert)
+    raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    raw.settimeout(WAIT)
+    raw.connect(("127.0.0.1", server.port))
+    silent = server.ssl_context.wrap_socket(raw, server_hostname="localhost")
+    silent.sendall(b"GET /chat/silent HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                   b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                   b"Sec-WebSocket-Version: 13\r\n\r\n")
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = silent.recv(1)
+        assert chunk, "server closed during the handshake"
+        head += chunk
+    assert head.startswith(b"HTTP/1.1 101")
+    text = "x" * 32 * 1024
+
+    async def scenario():
+        alice = await join(server, "alice")
+        for _ in range(1000):  # 32 MiB at most, far past the cap and the kernel's buffers
+            await alice.send(text)  # in step with her own copy: only the silent client lags
+            assert await recv(alice) == "alice: " + text
+            if value(scrape_now(server), "parley_slow_consumer_closes_total") == 1:
+                break
+        else:
+            raise AssertionError("the silent client was never closed")
+        assert await recv(alice) == "silent left the chat"
+        await alice.send("still here")
+        assert await recv(alice) == "alice: still here"
+        await alice.close()
+    run(scenario())
+    # Its stream ends (cleanly or with a TLS error for the records dropped), not hangs.
+    with pytest.raises((ssl.SSLError, ConnectionError, AssertionError)):
+        while True:
+            assert silent.recv(65536), "ended"
+    silent.close()
