@@ -2,7 +2,7 @@
 
 namespace parley::bench {
 
-frame read_frame(std::span<const char> input) {
+frame read_frame(std::span<const char> input, bool deflate) {
   frame f;
   if (input.size() < 2) return f;
   auto byte = [&](std::size_t i) { return static_cast<std::uint8_t>(input[i]); };
@@ -10,7 +10,9 @@ frame read_frame(std::span<const char> input) {
   f.fin = (b0 & 0x80) != 0;
   f.opcode = b0 & 0x0F;
   f.masked = (b1 & 0x80) != 0;
-  if ((b0 & 0x70) != 0 || (f.opcode > 0x2 && f.opcode < 0x8) || f.opcode > 0xA) {
+  f.compressed = (b0 & 0x40) != 0;
+  const std::uint8_t reserved = deflate ? 0x30 : 0x70;
+  if ((b0 & reserved) != 0 || (f.opcode > 0x2 && f.opcode < 0x8) || f.opcode > 0xA) {
     f.status = frame_status::error;
     return f;
   }

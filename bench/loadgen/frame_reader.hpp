@@ -16,6 +16,7 @@ enum class frame_status {
 struct frame {
   frame_status status = frame_status::need_more;
   bool fin = false;
+  bool compressed = false;  // RSV1: permessage-deflate
   std::uint8_t opcode = 0;
   bool masked = false;  // servers must not mask, but unmask_payload copes if one does
   std::uint8_t mask[4] = {};
@@ -31,8 +32,8 @@ constexpr std::uint8_t continuation = 0x0, text = 0x1, binary = 0x2, close = 0x8
 }
 
 // Locates the frame at the start of `input` (7-, 16- and 64-bit lengths). Touches no memory
-// outside `input` and allocates nothing.
-frame read_frame(std::span<const char> input);
+// outside `input` and allocates nothing. RSV1 is an error unless `deflate` (negotiated).
+frame read_frame(std::span<const char> input, bool deflate = false);
 
 // XORs a masked payload in place.
 void unmask_payload(std::span<char> payload, const std::uint8_t (&mask)[4]);

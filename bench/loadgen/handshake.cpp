@@ -34,7 +34,7 @@ std::string_view trim(std::string_view s) {
 
 handshake make_handshake(std::string_view host, unsigned port, std::string_view name,
                          std::string_view query, std::string_view subprotocol,
-                         std::mt19937_64& random) {
+                         std::mt19937_64& random, std::string_view extensions) {
   std::array<unsigned char, 16> nonce;
   for (auto& b : nonce) b = static_cast<unsigned char>(random());
   const std::string key = base64(nonce.data(), nonce.size());
@@ -45,9 +45,10 @@ handshake make_handshake(std::string_view host, unsigned port, std::string_view 
 
   handshake h;
   h.expected_accept = base64(digest, sizeof digest);
-  const std::string offer = subprotocol.empty()
-                                ? std::string{}
-                                : fmt::format("Sec-WebSocket-Protocol: {}\r\n", subprotocol);
+  std::string offer = subprotocol.empty()
+                          ? std::string{}
+                          : fmt::format("Sec-WebSocket-Protocol: {}\r\n", subprotocol);
+  if (!extensions.empty()) offer += fmt::format("Sec-WebSocket-Extensions: {}\r\n", extensions);
   h.request = fmt::format(
       "GET /chat/{}?age=1{} HTTP/1.1\r\nHost: {}:{}\r\nUpgrade: websocket\r\n"
       "Connection: Upgrade\r\nSec-WebSocket-Key: {}\r\nSec-WebSocket-Version: 13\r\n{}\r\n",

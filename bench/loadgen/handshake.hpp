@@ -15,10 +15,10 @@ struct handshake {
 
 // Builds the upgrade request for ws://host:port/chat/{name}?age=1{query} with a random 16-byte
 // key; `query` is empty or more parameters ("&room=r3&since=41"). `subprotocol`, when not empty,
-// is offered in Sec-WebSocket-Protocol.
+// is offered in Sec-WebSocket-Protocol, `extensions` (when not empty) in Sec-WebSocket-Extensions.
 handshake make_handshake(std::string_view host, unsigned port, std::string_view name,
                          std::string_view query, std::string_view subprotocol,
-                         std::mt19937_64& random);
+                         std::mt19937_64& random, std::string_view extensions = {});
 
 enum class response_status {
   need_more,  // no blank line yet

@@ -37,6 +37,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"fanout", "connect", "idle", "storm"}))
       ->capture_default_str();
   std::string protocol = "legacy";
+  cli.add_flag("--compression", opts.compression,
+               "offer permessage-deflate and inflate the server's compressed messages");
   cli.add_option("--protocol", protocol, "legacy (text lines) or v1 (parley.v1 JSON)")
       ->check(CLI::IsMember({"legacy", "v1"}))
       ->capture_default_str();

@@ -26,6 +26,9 @@ struct options {
   int server_pid = 0;  // 0: no RSS readings
   unsigned threads = 1;
   wire_protocol protocol = wire_protocol::legacy;
+  // Offer permessage-deflate (the client's own messages stay plain; the server's compressed ones
+  // are inflated before they are checked).
+  bool compression = false;
   // Client i is in room i % rooms: "lobby" when there is one room (the tutorial's URL, no room=),
   // else "r{i % rooms}". Sender s is client s, so with senders == rooms each room has one.
   std::uint32_t rooms = 1;

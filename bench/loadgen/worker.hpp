@@ -13,6 +13,7 @@
 #include "client_connection.hpp"
 #include "frame_reader.hpp"
 #include "histogram.hpp"
+#include "message_inflater.hpp"
 #include "options.hpp"
 #include "run_control.hpp"
 
@@ -99,6 +100,8 @@ class worker {
   void write_pending_messages(sender_state& s, std::int64_t now);
 
   const options& opts_;
+  message_inflater inflater_;  // --compression: the server's compressed messages
+  std::string inflated_;       // the last one, inflated
   sockaddr_in server_;
   unsigned index_;
   const std::atomic<command>& command_;

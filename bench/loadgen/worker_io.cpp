@@ -61,8 +61,10 @@ void worker::on_connected(client_connection& c) {
   char name[64];
   const int name_size =
       std::snprintf(name, sizeof name, "%s%u", opts_.name_prefix.c_str(), c.client);
-  auto h = make_handshake(opts_.host, opts_.port, {name, static_cast<std::size_t>(name_size)},
-                          handshake_query(c), subprotocol(opts_), random_);
+  auto h =
+      make_handshake(opts_.host, opts_.port, {name, static_cast<std::size_t>(name_size)},
+                     handshake_query(c), subprotocol(opts_), random_,
+                     opts_.compression ? "permessage-deflate; client_no_context_takeover" : "");
   c.expected_accept = std::move(h.expected_accept);
   c.out.assign(h.request.begin(), h.request.end());
   c.state = connection_state::handshaking;

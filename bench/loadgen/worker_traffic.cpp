@@ -30,7 +30,7 @@ std::size_t worker::consume(client_connection& c, char* data, std::size_t size) 
 std::size_t worker::consume_frames(client_connection& c, char* data, std::size_t size) {
   std::size_t pos = 0;
   while (pos < size && c.state == connection_state::open) {
-    const frame f = read_frame({data + pos, size - pos});
+    const frame f = read_frame({data + pos, size - pos}, opts_.compression);
     if (f.status == frame_status::need_more) {
       // The whole frame must fit the read buffer beside the next read (the server's cap is
       // 64 KiB).
@@ -49,7 +49,12 @@ std::size_t worker::consume_frames(client_connection& c, char* data, std::size_t
 
 void worker::on_frame(client_connection& c, const frame& f, std::span<char> payload) {
   if (f.masked) unmask_payload(payload, f.mask);
-  const std::string_view text{payload.data(), payload.size()};
+  std::string_view text{payload.data(), payload.size()};
+  if (f.compressed) {
+    // Parley never fragments; server_no_context_takeover: each message inflates on its own.
+    if (!f.fin || !inflater_.inflate(text, inflated_)) return fail(c, totals_.errors.protocol);
+    text = inflated_;
+  }
   switch (f.opcode) {
     case opcode::text:
     case opcode::binary:

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ws/frame_deflater.hpp"
 #include "ws/session.hpp"
 
 namespace parley::app {
@@ -9,15 +10,19 @@ namespace parley::app {
 class echo_handler final : public ws::message_handler {
  public:
   void on_open(ws::session& session) override { session_ = &session; }
-  void on_text(std::string_view text) override {
-    session_->send(ws::make_shared_frame(ws::opcode::text, {text}));
-  }
-  void on_binary(std::string_view data) override {
-    session_->send(ws::make_shared_frame(ws::opcode::binary, {data}));
-  }
+  void on_text(std::string_view text) override { echo(ws::opcode::text, text); }
+  void on_binary(std::string_view data) override { echo(ws::opcode::binary, data); }
   void on_close() override {}
 
  private:
+  // A client that negotiated permessage-deflate gets every message back compressed (unless it
+  // would not shrink), whatever its size: the conformance suite tests compression, not economy.
+  void echo(ws::opcode op, std::string_view data) {
+    auto frame = ws::make_shared_frame(op, {data});
+    if (session_->sends_deflated()) frame = ws::deflate_frame(frame, 0, session_->loop_index());
+    session_->send(frame);
+  }
+
   ws::session* session_ = nullptr;
 };
 

@@ -70,6 +70,8 @@ chat::chat_settings chat_settings(const config::options& options) {
                      .messages_burst = options.messages_burst,
                      .legacy_rate_tolerance = options.legacy_rate_tolerance};
   settings.max_rooms = options.max_rooms;
+  settings.compression = {.enabled = options.compression == "on",
+                          .min_size = options.compression_min_size};
   settings.version = std::string(obs::metrics::k_version);
   return settings;
 }
@@ -103,6 +105,7 @@ server::server(const config::options& options)
   site_.clients = http::client_address(options.trusted_proxies);
   site_.connections_per_address = http::address_limit(options.connections_per_ip);
   site_.ws_limits = {options.max_message_size, options.close_timeout, options.ping_interval};
+  site_.compression = options.compression == "on";
   site_.websocket_routes.push_back(
       {"/chat/", [this](std::string_view target, std::size_t loop, std::string_view protocols) {
          auto member = chat_.make_member(target, loop, protocols);

@@ -26,6 +26,9 @@ class legacy_member final : public ws::message_handler, public recipient {
 
   // recipient
   void deliver(const ws::shared_frame& frame) override;
+  [[nodiscard]] bool takes_deflated() const override {
+    return session_ != nullptr && session_->sends_deflated();
+  }
   void on_join_failed(room& room) override;
 
  private:

@@ -13,13 +13,24 @@ using room_detail::k_no_limit;
 using room_detail::log_event;
 using room_detail::now_ms;
 
+namespace {
+
+std::vector<room_shard> make_shards(std::size_t loops) {
+  std::vector<room_shard> shards;
+  shards.reserve(loops);
+  for (std::size_t loop = 0; loop < loops; ++loop) shards.emplace_back(loop);
+  return shards;
+}
+
+}  // namespace
+
 room::room(room_context& context, std::string name, std::size_t home_loop,
            std::shared_ptr<store::room_log> log)
     : context_(context),
       name_(std::move(name)),
       home_loop_(home_loop),
       log_(std::move(log)),
-      shards_(context.loops.loop_count()),
+      shards_(make_shards(context.loops.loop_count())),
       members_per_loop_(context.loops.loop_count(), 0),
       cache_(log_ ? log_->first_free_id() : 1),
       next_id_(log_ ? log_->first_free_id() : 1),
@@ -434,6 +445,13 @@ event_frames room::record(store::event e) {
 std::size_t room::broadcast(const event_frames& frames,
                             std::chrono::steady_clock::time_point received_at,
                             std::uint64_t except) {
+  if (context_.compression.enabled && !frames.deflated) {
+    // One set of twins for every loop, so each frame is compressed once for the whole room.
+    event_frames compressible = frames;
+    compressible.deflated = std::make_shared<deflated_frames>();
+    compressible.deflated->min_size = context_.compression.min_size;
+    return broadcast(compressible, received_at, except);
+  }
   std::size_t recipients = 0;
   for (std::size_t loop = 0; loop < members_per_loop_.size(); ++loop) {
     if (members_per_loop_[loop] == 0) continue;

@@ -40,6 +40,12 @@ struct history_settings {
   std::size_t max_replay = 1000;  // most events one `since` replay hands out
 };
 
+// Whether broadcasts are compressed for permessage-deflate members (the [ws] keys).
+struct room_compression {
+  bool enabled = false;
+  std::size_t min_size = ws::k_default_deflate_min_size;  // shorter payloads go out plain
+};
+
 // What every room shares.
 struct room_context {
   executor& loops;
@@ -47,6 +53,7 @@ struct room_context {
   history_settings history;
   store::history_store* store = nullptr;  // none: the memory engine
   cluster_bus* cluster = nullptr;         // set: cluster mode (the cluster gives ids and history)
+  room_compression compression;
 };
 
 // A request to join a room, made on the member's loop.

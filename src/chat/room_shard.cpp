@@ -6,7 +6,7 @@ namespace parley::chat {
 
 std::uint64_t room_shard::add(std::uint64_t id, recipient& member, protocol speaks) {
   const std::uint64_t number = next_number_++;
-  entries_.push_back({id, number, &member, speaks, false});
+  entries_.push_back({id, number, &member, speaks, false, member.takes_deflated()});
   return number;
 }
 
@@ -38,7 +38,8 @@ std::size_t room_shard::deliver(const event_frames& frames, std::uint64_t except
   std::size_t delivered = 0;
   for (const auto& entry : entries_) {
     if (!entry.active || entry.id == except) continue;
-    const auto& frame = frames.for_protocol(entry.speaks);
+    const auto& frame = entry.deflates ? frames.deflated_for(entry.speaks, loop_)
+                                       : frames.for_protocol(entry.speaks);
     if (!frame) continue;
     entry.member->deliver(frame);
     ++delivered;

@@ -14,6 +14,8 @@ class recipient {
  public:
   virtual ~recipient() = default;
   virtual void deliver(const ws::shared_frame& frame) = 0;
+  // Whether its connection negotiated permessage-deflate: broadcasts reach it compressed.
+  [[nodiscard]] virtual bool takes_deflated() const { return false; }
   // The room's home loop has put this member's join in the room's order; from now on it
   // receives everything after it. Called on the member's loop, after any welcome frame.
   virtual void on_joined(room& /*room*/) {}
@@ -25,6 +27,9 @@ class recipient {
 // A room's members that live on one event loop. Only that loop's thread touches it.
 class room_shard {
  public:
+  // `loop`: the event loop it lives on (whose metrics count its compressions).
+  explicit room_shard(std::size_t loop = 0) : loop_(loop) {}
+
   // Takes a member in, not yet receiving: it receives from its activation on, which the room's
   // home loop orders after the member's own join. Returns the entry's number, which the join
   // carries to its activation.
@@ -36,7 +41,8 @@ class room_shard {
   void remove(std::uint64_t id);
   // Takes entry `entry` of the member out, not yet active, and tells it its join failed.
   void fail(std::uint64_t id, std::uint64_t entry, room& room);
-  // Queues the frame of each active member's protocol, skipping member `except` (0: nobody).
+  // Queues the frame of each active member's protocol (compressed for members that take it),
+  // skipping member `except` (0: nobody).
   // Returns how many members it was queued to.
   std::size_t deliver(const event_frames& frames, std::uint64_t except = 0);
   // Queues a frame for one member (an answer to its own request); false when it is not here.
@@ -52,8 +58,10 @@ class room_shard {
     recipient* member;
     protocol speaks;
     bool active;
+    bool deflates;  // takes compressed broadcasts
   };
   std::vector<entry> entries_;
+  std::size_t loop_;
   std::uint64_t next_number_ = 1;
 };
 

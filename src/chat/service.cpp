@@ -47,7 +47,7 @@ bool offers_subprotocol(std::string_view offered, std::string_view protocol) {
 
 service::service(executor& loops, chat_settings settings, store::history_store* store,
                  cluster_bus* cluster, shared_names* names)
-    : room_context_{loops, names_, settings.history, store, cluster},
+    : room_context_{loops, names_, settings.history, store, cluster, settings.compression},
       rooms_(room_context_, settings.max_rooms),
       member_context_{names_, rooms_, settings.limits, std::move(settings.version)} {
   names_.share_with(names);

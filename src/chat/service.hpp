@@ -23,6 +23,7 @@ struct chat_settings {
   member_limits limits;
   std::size_t max_rooms = 100'000;  // rooms the server holds (limits.max_rooms)
   std::string version;              // told to parley.v1 clients in hello
+  room_compression compression;     // ws.compression: broadcasts get compressed twins
 };
 
 // The chat: rooms by name, the registry of usernames, and a member for each WebSocket.

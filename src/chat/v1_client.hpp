@@ -30,6 +30,9 @@ class v1_client final : public ws::message_handler, public recipient {
 
   // recipient
   void deliver(const ws::shared_frame& frame) override;
+  [[nodiscard]] bool takes_deflated() const override {
+    return session_ != nullptr && session_->sends_deflated();
+  }
   void on_joined(room& room) override;
   void on_join_failed(room& room) override;
 

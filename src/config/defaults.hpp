@@ -84,6 +84,14 @@ constexpr const char* trusted_proxies = "";
 constexpr const char* tls_cert_file = "";
 constexpr const char* tls_key_file = "";
 
+// [ws]
+// permessage-deflate costs a compression per broadcast and, for clients that compress with
+// context takeover, an inflate window per connection; off until an operator wants the bandwidth.
+constexpr const char* compression = "off";
+// Shorter payloads go out uncompressed (legal per message): a deflated chat line of a few dozen
+// bytes saves almost nothing and costs a compressor reset.
+constexpr std::uint64_t compression_min_size = 128;
+
 // [history]
 // A join without `since` gets this many recent events: a screenful and some scrollback.
 constexpr unsigned history_on_join = 50;

@@ -47,6 +47,10 @@ struct options {
   std::string tls_cert_file = defaults::tls_cert_file;  // PEM chain; with tls_key_file: TLS on
   std::string tls_key_file = defaults::tls_key_file;    // PEM private key
 
+  // [ws]
+  std::string compression = defaults::compression;  // off or on: permessage-deflate
+  std::uint64_t compression_min_size = defaults::compression_min_size;
+
   // [history]
   unsigned history_on_join = defaults::history_on_join;  // events a join without since receives
   unsigned history_max_events = defaults::history_max_events;  // per room

@@ -15,6 +15,7 @@
 #include "obs/metrics/loop_metrics.hpp"
 #include "obs/tracing/traceparent.hpp"
 #include "obs/tracing/tracer.hpp"
+#include "ws/deflate_negotiation.hpp"
 #include "ws/handshake.hpp"
 #include "ws/session.hpp"
 
@@ -71,14 +72,18 @@ obs::tracing::span start_upgrade_span(obs::tracing::tracer* tracer, const http_r
 }
 
 // Every Sec-WebSocket-Protocol value of the request (it may come in several header lines).
-std::string offered_subprotocols(const http_request& req) {
+// Every line of a comma-separated list header, joined into one value.
+std::string joined_header(const http_request& req, field name) {
   std::string offered;
-  for (const auto& line :
-       boost::make_iterator_range(req.equal_range(field::sec_websocket_protocol))) {
+  for (const auto& line : boost::make_iterator_range(req.equal_range(name))) {
     if (!offered.empty()) offered += ',';
     offered += line.value();
   }
   return offered;
+}
+
+std::string offered_subprotocols(const http_request& req) {
+  return joined_header(req, field::sec_websocket_protocol);
 }
 
 // Why a browser page may not open this WebSocket (security.allowed_origins), or empty when it may.
@@ -276,7 +281,12 @@ bool request_handler::serve() {
         log_upgrade(path, 101);
         count(101);
         transport_.cancel_timer();
-        transport_.send(ws::switching_protocols_response(upgrade.key, application.subprotocol));
+        std::optional<ws::deflate_agreement> deflate;
+        if (site_.compression) {
+          deflate = ws::negotiate_deflate(joined_header(request, field::sec_websocket_extensions));
+        }
+        transport_.send(ws::switching_protocols_response(upgrade.key, application.subprotocol,
+                                                         deflate ? deflate->response : ""));
         if (!transport_.is_open()) {  // dropped: over its output cap
           end_upgrade_span(span, 101);
           return false;
@@ -286,6 +296,7 @@ bool request_handler::serve() {
             transport_, std::move(application.handler), site_.ws_limits,
             obs::tracing::trace_context{site_.tracer, span.context()});
         session->keep(std::move(*slot));
+        if (deflate) session->enable_deflate(deflate->client_no_context_takeover);
         auto& opened = *session;
         transport_.replace_handler(std::move(session));  // `this` is retired after on_data returns
         opened.open(path);

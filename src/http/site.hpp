@@ -48,6 +48,7 @@ struct site {
   static_files files;
   std::chrono::milliseconds handshake_timeout{10000};  // also the keep-alive idle timeout
   ws::session_limits ws_limits;
+  bool compression = false;       // accept permessage-deflate offers (ws.compression)
   std::atomic<bool> ready{true};  // /readyz: false while draining
   // /readyz: false while something the server needs is away (cluster mode: Redis); null: none.
   // Called from any loop.

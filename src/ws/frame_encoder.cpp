@@ -3,14 +3,18 @@
 #include <cstdint>
 
 namespace parley::ws {
+namespace {
 
-std::string encode_frame(opcode op, std::initializer_list<std::string_view> parts) {
+constexpr std::uint8_t k_fin = 0x80;
+constexpr std::uint8_t k_rsv1 = 0x40;  // permessage-deflate: the message is compressed
+
+std::string encode(std::uint8_t first_byte, std::initializer_list<std::string_view> parts) {
   std::size_t payload_size = 0;
   for (auto part : parts) payload_size += part.size();
 
   std::string frame;
   frame.reserve(payload_size + 10);
-  frame.push_back(static_cast<char>(0x80 | static_cast<std::uint8_t>(op)));
+  frame.push_back(static_cast<char>(first_byte));
   if (payload_size < 126) {
     frame.push_back(static_cast<char>(payload_size));
   } else if (payload_size <= 0xFFFF) {
@@ -26,6 +30,16 @@ std::string encode_frame(opcode op, std::initializer_list<std::string_view> part
   }
   for (auto part : parts) frame.append(part);
   return frame;
+}
+
+}  // namespace
+
+std::string encode_frame(opcode op, std::initializer_list<std::string_view> parts) {
+  return encode(k_fin | static_cast<std::uint8_t>(op), parts);
+}
+
+std::string encode_deflated_frame(opcode op, std::string_view deflated) {
+  return encode(k_fin | k_rsv1 | static_cast<std::uint8_t>(op), {deflated});
 }
 
 std::string_view server_frame_payload(std::string_view frame) {

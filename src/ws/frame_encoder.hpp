@@ -25,6 +25,10 @@ inline shared_frame make_shared_frame(opcode op, std::initializer_list<std::stri
   return std::make_shared<const std::string>(encode_frame(op, parts));
 }
 
+// A final server frame with RSV1 set: a message compressed by permessage-deflate (RFC 7692),
+// `deflated` being its compressed payload.
+std::string encode_deflated_frame(opcode op, std::string_view deflated);
+
 // The payload of a frame this encoder made (unmasked, so the header is 2, 4 or 10 bytes).
 std::string_view server_frame_payload(std::string_view frame);
 

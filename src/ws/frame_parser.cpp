@@ -24,20 +24,29 @@ std::uint64_t read_big_endian(const unsigned char* bytes, std::size_t count) {
 
 }  // namespace
 
-parse_result parse_frame(std::span<const char> input, std::uint64_t max_data_payload) {
+parse_result parse_frame(std::span<const char> input, std::uint64_t max_data_payload,
+                         bool deflate) {
   parse_result result;
   if (input.size() < 2) return result;
   const auto* bytes = reinterpret_cast<const unsigned char*>(input.data());
 
   const std::uint8_t raw_op = bytes[0] & 0x0F;
-  if ((bytes[0] & 0x70) != 0) return fail(close_code::protocol_error, "Reserved bits set.");
+  const bool rsv1 = (bytes[0] & 0x40) != 0;
+  if ((bytes[0] & 0x30) != 0 || (rsv1 && !deflate)) {
+    return fail(close_code::protocol_error, "Reserved bits set.");
+  }
   if (!is_known_opcode(raw_op)) return fail(close_code::protocol_error, "Reserved opcode.");
+  // RFC 7692 §6.1: only the first frame of a data message says it is compressed.
+  if (rsv1 && (raw_op == 0x0 || raw_op >= 0x8)) {
+    return fail(close_code::protocol_error, "RSV1 set on a control or continuation frame.");
+  }
   if ((bytes[1] & 0x80) == 0) {
     return fail(close_code::protocol_error, "Client frames must be masked.");
   }
 
   frame_header& header = result.header;
   header.fin = (bytes[0] & 0x80) != 0;
+  header.compressed = rsv1;
   header.op = static_cast<opcode>(raw_op);
   const std::uint8_t short_size = bytes[1] & 0x7F;
   const bool control = is_control(header.op);

@@ -13,6 +13,7 @@ namespace parley::ws {
 // One client frame's header, as read off the wire.
 struct frame_header {
   bool fin = false;
+  bool compressed = false;  // RSV1: the first frame of a permessage-deflate compressed message
   opcode op = opcode::continuation;
   std::uint64_t payload_size = 0;
   std::array<std::uint8_t, 4> mask{};  // clients always mask (RFC 6455 §5.3)
@@ -34,10 +35,12 @@ struct parse_result {
 };
 
 // Parses one client-to-server frame from the start of `input`. Rejects, as soon as the header
-// shows them, unmasked frames, reserved bits (no extension is negotiated), reserved opcodes,
-// fragmented or oversized control frames, and data frames whose payload exceeds
+// shows them, unmasked frames, reserved bits (RSV1 is allowed only with `deflate`, the
+// connection having negotiated permessage-deflate, and then only on a text or binary frame),
+// reserved opcodes, fragmented or oversized control frames, and data frames whose payload exceeds
 // `max_data_payload` (1009), so an oversized frame is never buffered.
-parse_result parse_frame(std::span<const char> input, std::uint64_t max_data_payload);
+parse_result parse_frame(std::span<const char> input, std::uint64_t max_data_payload,
+                         bool deflate = false);
 
 // XORs `payload` with the masking key in place; `offset` is the payload position of payload[0].
 void unmask(std::span<char> payload, const std::array<std::uint8_t, 4>& mask,

@@ -71,8 +71,8 @@ void prepare_accept_keys() {
   static_cast<void>(accept_key("dGhlIHNhbXBsZSBub25jZQ=="));  // RFC 6455's sample key
 }
 
-std::string switching_protocols_response(std::string_view client_key,
-                                         std::string_view subprotocol) {
+std::string switching_protocols_response(std::string_view client_key, std::string_view subprotocol,
+                                         std::string_view extensions) {
   std::string response =
       "HTTP/1.1 101 Switching Protocols\r\n"
       "Upgrade: websocket\r\n"
@@ -82,6 +82,10 @@ std::string switching_protocols_response(std::string_view client_key,
   if (!subprotocol.empty()) {
     response += "\r\nSec-WebSocket-Protocol: ";
     response += subprotocol;
+  }
+  if (!extensions.empty()) {
+    response += "\r\nSec-WebSocket-Extensions: ";
+    response += extensions;
   }
   response += "\r\n\r\n";
   return response;

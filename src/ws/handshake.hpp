@@ -37,8 +37,9 @@ std::string accept_key(std::string_view client_key);
 void prepare_accept_keys();
 
 // The whole 101 Switching Protocols response for a client's key, confirming `subprotocol` (one
-// the client offered) when not empty.
+// the client offered) and `extensions` (a Sec-WebSocket-Extensions value) when not empty.
 std::string switching_protocols_response(std::string_view client_key,
-                                         std::string_view subprotocol = {});
+                                         std::string_view subprotocol = {},
+                                         std::string_view extensions = {});
 
 }  // namespace parley::ws

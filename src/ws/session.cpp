@@ -21,6 +21,11 @@ const obs::tracing::trace_context& session::trace() const {
   return tracing_ ? tracing_->context : untraced;
 }
 
+void session::enable_deflate(bool client_no_context_takeover) {
+  deflate_ = std::make_unique<deflate_state>();
+  deflate_->client_no_context_takeover = client_no_context_takeover;
+}
+
 void session::open(std::string_view path) {
   if (obs::access_log().should_log(spdlog::level::info)) {
     // The address now: the socket may be gone when the close line is written.
@@ -50,10 +55,14 @@ void session::close(close_status status) {
 }
 
 void session::fail(close_status status) {
+  fail(status, rejection_for(status.code));
+}
+
+void session::fail(close_status status, obs::metrics::rejection reason) {
   if (state_ == state::closed) return;
   obs::ws_log().info("closing a connection that broke the protocol: {} {}",
                      static_cast<int>(status.code), status.reason);
-  count_rejection(status.code);
+  obs::metrics::for_loop(transport_.loop_index()).count_rejection(reason);
   if (state_ == state::open) {
     note_end(closer::server, status.code);
     transport_.send_last(encode_close_frame(status));
@@ -64,12 +73,11 @@ void session::fail(close_status status) {
   end_close_span(false);
 }
 
-void session::count_rejection(close_code code) const {
+obs::metrics::rejection session::rejection_for(close_code code) {
   using obs::metrics::rejection;
-  const rejection reason = code == close_code::invalid_payload   ? rejection::ws_invalid_utf8
-                           : code == close_code::message_too_big ? rejection::ws_message_too_big
-                                                                 : rejection::ws_protocol_error;
-  obs::metrics::for_loop(transport_.loop_index()).count_rejection(reason);
+  return code == close_code::invalid_payload   ? rejection::ws_invalid_utf8
+         : code == close_code::message_too_big ? rejection::ws_message_too_big
+                                               : rejection::ws_protocol_error;
 }
 
 void session::note_end(closer by, close_code code) {
@@ -132,8 +140,8 @@ std::size_t session::on_data(std::span<char> bytes) {
   std::size_t used = 0;
   while (state_ != state::closed && transport_.is_open() && used < bytes.size()) {
     const auto rest = bytes.subspan(used);
-    const auto result =
-        parse_frame(rest, limits_.max_message_size - (message_ ? message_->size() : 0));
+    const auto result = parse_frame(
+        rest, limits_.max_message_size - (message_ ? message_->size() : 0), deflate_ != nullptr);
     if (result.status == parse_status::need_more) {
       check_partial_text(result.header, rest);
       break;
@@ -160,9 +168,11 @@ bool session::continues_text(const frame_header& header) const {
 }
 
 void session::check_partial_text(const frame_header& header, std::span<char> frame) {
-  // Only once the header (with its mask) is complete, and only for text in a valid position.
+  // Only once the header (with its mask) is complete, and only for text in a valid position;
+  // compressed text is checked once inflated.
   if (state_ != state::open || header.header_size == 0 || frame.size() <= header.header_size ||
-      !continues_text(header)) {
+      !continues_text(header) || header.compressed ||
+      (deflate_ && deflate_->message_compressed && header.op == opcode::continuation)) {
     return;
   }
   const std::size_t arrived = frame.size() - header.header_size;  // < payload_size: need_more
@@ -206,6 +216,10 @@ void session::handle_data_frame(const frame_header& header, std::string_view pay
     return fail({close_code::protocol_error, "New message started before the previous one ended."});
   }
   const opcode op = starts_message ? header.op : message_opcode_;
+  if (deflate_) {
+    if (starts_message) deflate_->message_compressed = header.compressed;
+    if (deflate_->message_compressed) return handle_compressed_frame(header, op, payload);
+  }
 
   // Text is validated as it arrives: `checked` bytes of this frame were, while it was incomplete.
   if (op == opcode::text) {
@@ -223,6 +237,42 @@ void session::handle_data_frame(const frame_header& header, std::string_view pay
   if (!header.fin) return;
 
   message_opcode_ = opcode::continuation;
+  const auto message = std::move(message_);  // the handler may close us, which resets message_
+  deliver_message(op, *message);
+}
+
+void session::handle_compressed_frame(const frame_header& header, opcode op,
+                                      std::string_view payload) {
+  auto& state = *deflate_;
+  if (!state.inflate) state.inflate = std::make_unique<inflater>(!state.client_no_context_takeover);
+  if (!message_) message_ = std::make_unique<std::string>();
+  const std::size_t before = message_->size();
+  switch (state.inflate->inflate(payload, header.fin, *message_, limits_.max_message_size)) {
+    case inflate_status::ok:
+      break;
+    case inflate_status::too_big:
+      return fail({close_code::message_too_big, "Message too big."});
+    case inflate_status::corrupt:
+      return fail({close_code::invalid_payload, "Invalid compressed data."},
+                  obs::metrics::rejection::ws_invalid_deflate);
+  }
+  if (op == opcode::text) {
+    if (header.op != opcode::continuation) utf8_.reset();
+    const std::string_view inflated = std::string_view(*message_).substr(before);
+    if (!utf8_.feed(inflated) || (header.fin && !utf8_.complete())) {
+      return fail({close_code::invalid_payload, "Invalid UTF-8 in text message."});
+    }
+  }
+  if (!header.fin) {
+    message_opcode_ = op;
+    return;
+  }
+  message_opcode_ = opcode::continuation;
+  state.message_compressed = false;
+  if (state.client_no_context_takeover) state.inflate.reset();
+  auto& metrics = obs::metrics::for_loop(transport_.loop_index());
+  metrics.ws_inflations.add();
+  metrics.ws_inflated_bytes.add(message_->size());
   const auto message = std::move(message_);  // the handler may close us, which resets message_
   deliver_message(op, *message);
 }

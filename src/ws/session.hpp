@@ -11,7 +11,12 @@
 #include "ws/close_code.hpp"
 #include "ws/frame_encoder.hpp"
 #include "ws/frame_parser.hpp"
+#include "ws/inflater.hpp"
 #include "ws/utf8.hpp"
+
+namespace parley::obs::metrics {
+enum class rejection : std::uint8_t;
+}
 
 namespace parley::ws {
 
@@ -52,6 +57,12 @@ class session final : public net::connection_handler {
           session_limits limits, obs::tracing::trace_context trace = {});
   ~session() override;
 
+  // permessage-deflate was agreed in the handshake (call before open): compressed messages are
+  // inflated, and the application may send compressed frames (sends_deflated()).
+  // `client_no_context_takeover`: each client message is inflated on its own.
+  void enable_deflate(bool client_no_context_takeover);
+  [[nodiscard]] bool sends_deflated() const { return deflate_ != nullptr; }
+
   // Tells the handler the session is open; call right after queueing the 101 response. `path`
   // (the upgrade request's) is for the access log's close line.
   void open(std::string_view path = {});
@@ -91,6 +102,8 @@ class session final : public net::connection_handler {
   // `checked`: payload bytes already unmasked and UTF-8-checked while the frame was incomplete.
   void handle_frame(const frame_header& header, std::span<char> payload, std::size_t checked);
   void handle_data_frame(const frame_header& header, std::string_view payload, std::size_t checked);
+  // A frame of a compressed message (`op`: the message's), inflated and then checked.
+  void handle_compressed_frame(const frame_header& header, opcode op, std::string_view payload);
   // Fails fast on invalid UTF-8 in a text frame that has only partly arrived (RFC 6455 §8.1).
   void check_partial_text(const frame_header& header, std::span<char> frame);
   // Whether a frame with this header carries text of the message being received.
@@ -99,6 +112,7 @@ class session final : public net::connection_handler {
   void deliver_message(opcode op, std::string_view payload);
   // Fails the connection (RFC 6455 §7.1.7): close frame with the reason, then TCP close.
   void fail(close_status status);
+  void fail(close_status status, obs::metrics::rejection reason);
   void start_ping_timer();
   // `status`: the first close frame (ours or the client's), or 1006 when there was none.
   // Tells the handler, once, and opens the close span; called right after note_end(), whose record
@@ -111,7 +125,7 @@ class session final : public net::connection_handler {
   // Enters the closed state, writing the access log's close line the first time.
   void become_closed();
   // Counts a protocol failure we close for, by its close code.
-  void count_rejection(close_code code) const;
+  static obs::metrics::rejection rejection_for(close_code code);
   void log_close() const;
 
   net::transport& transport_;
@@ -141,7 +155,15 @@ class session final : public net::connection_handler {
     obs::tracing::trace_context context;
     obs::tracing::span close_span;  // from leaving the open state to the end of the handshake
   };
+  struct deflate_state {  // when permessage-deflate was agreed
+    bool client_no_context_takeover = false;
+    bool message_compressed = false;  // the message being received is
+    // Made at the first compressed message; without context takeover, dropped after each one so
+    // an idle connection holds no zlib state.
+    std::unique_ptr<inflater> inflate;
+  };
   std::unique_ptr<access_record> access_;
+  std::unique_ptr<deflate_state> deflate_;
   std::unique_ptr<tracing_state> tracing_;
 };
 

@@ -78,6 +78,9 @@ def test_one_command_starts_redis_two_nodes_and_nginx_and_sigterm_stops_them(por
 
         async def chat():
             alice = await join(Nginx, "alice")
+            # Her own line back says her join is in the room's order (the greeting comes first).
+            await alice.send("here")
+            assert await recv(alice) == "alice: here"
             bob = await join(Nginx, "bob")
             assert await recv(alice) == "bob connected to chat"
             await bob.send("hello through the script's nginx")

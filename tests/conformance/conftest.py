@@ -24,7 +24,10 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def server():
-    srv = ParleyServer("--echo-endpoint", "--max-message-size", str(MAX_MESSAGE_SIZE), "--threads", "2")
+    # Compression on: clients that offer nothing must see no difference (sections 1-9), and
+    # sections 12 and 13 negotiate permessage-deflate.
+    srv = ParleyServer("--echo-endpoint", "--max-message-size", str(MAX_MESSAGE_SIZE), "--threads", "2",
+                       "--ws-compression", "on")
     srv.start()
     yield srv
     srv.stop()

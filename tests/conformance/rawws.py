@@ -13,6 +13,7 @@ import os
 import socket
 import struct
 import time
+import zlib
 
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
@@ -106,8 +107,14 @@ def describe(data):
 
 
 class WSClient:
-    def __init__(self, port, path="/echo", host="127.0.0.1", timeout=DEFAULT_TIMEOUT):
+    def __init__(self, port, path="/echo", host="127.0.0.1", timeout=DEFAULT_TIMEOUT, extensions=None):
+        """extensions: a Sec-WebSocket-Extensions offer; the server's answer is in self.extensions
+        (None: declined), and with permessage-deflate agreed, compressed messages are inflated."""
         self.timeout = timeout
+        self.offer = extensions
+        self.extensions = None
+        self._frag_compressed = False
+        self.last_compressed = False
         self.sock = socket.create_connection((host, port), timeout=timeout)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.buf = bytearray()
@@ -127,7 +134,8 @@ class WSClient:
             "Connection: Upgrade\r\n"
             f"Sec-WebSocket-Key: {key}\r\n"
             "Sec-WebSocket-Version: 13\r\n"
-            "\r\n"
+            + (f"Sec-WebSocket-Extensions: {self.offer}\r\n" if self.offer else "")
+            + "\r\n"
         )
         self.sock.sendall(request.encode())
         while b"\r\n\r\n" not in self.buf:
@@ -154,7 +162,12 @@ class WSClient:
         conn_tokens = [t.strip().lower() for v in headers.get("connection", []) for t in v.split(",")]
         assert "upgrade" in conn_tokens, f"bad Connection: {headers}"
         assert "sec-websocket-protocol" not in headers, "server chose a subprotocol nobody offered"
-        assert "sec-websocket-extensions" not in headers, "server chose an extension nobody offered"
+        if self.offer is None:
+            assert "sec-websocket-extensions" not in headers, "server chose an extension nobody offered"
+        else:
+            answers = headers.get("sec-websocket-extensions", [])
+            assert len(answers) <= 1, f"several Sec-WebSocket-Extensions answers: {answers}"
+            self.extensions = answers[0] if answers else None
 
     # ---- sending -----------------------------------------------------------------------------
     def send_raw(self, data, chop=None, tolerate_close=False):
@@ -229,8 +242,11 @@ class WSClient:
                 raise ServerViolation(f"server used a 64-bit length for {length} bytes (not minimal)")
         if masked:
             raise ServerViolation(f"server sent a masked frame (opcode {opcode})")
-        if rsv:
+        deflate = self.extensions is not None and self.extensions.startswith("permessage-deflate")
+        if rsv and not (deflate and rsv == RSV1):
             raise ServerViolation(f"server set reserved bits {rsv:#x} without an extension")
+        if rsv and opcode not in (TEXT, BINARY):
+            raise ServerViolation(f"server set RSV1 on a frame with opcode {opcode} (RFC 7692 §6.1)")
         if opcode not in KNOWN_OPCODES:
             raise ServerViolation(f"server used reserved opcode {opcode}")
         if opcode >= 0x8:
@@ -265,9 +281,17 @@ class WSClient:
                     raise ServerViolation("server started a new message inside a fragmented one")
                 self._frag_opcode = op
                 self._frag_parts = [frame.payload]
+                self._frag_compressed = bool(frame.rsv)
             if frame.fin:
                 opcode, payload = self._frag_opcode, b"".join(self._frag_parts)
                 self._frag_opcode, self._frag_parts = None, []
+                self.last_compressed = self._frag_compressed  # for tests of the extension
+                if self._frag_compressed:
+                    # server_no_context_takeover: each message must inflate on its own.
+                    try:
+                        payload = zlib.decompressobj(-15).decompress(payload + b"\x00\x00\xff\xff")
+                    except zlib.error as e:
+                        raise ServerViolation(f"server sent a compressed message that does not inflate: {e}") from None
                 if opcode == TEXT:
                     try:
                         payload.decode("utf-8")

@@ -83,17 +83,16 @@ MetricFamily replay_sizes(std::span<const loop_metrics> loops) {
   ClientMetric metric;
   std::uint64_t cumulative = 0;
   for (std::size_t i = 0; i <= k_replay_size_bounds.size(); ++i) {
-    cumulative += total(loops, [&](const loop_metrics& l) -> const loop_counter& {
-      return l.replay_sizes[i];
-    });
+    cumulative += total(
+        loops, [&](const loop_metrics& l) -> const loop_counter& { return l.replay_sizes[i]; });
     if (i < k_replay_size_bounds.size()) {
       metric.histogram.bucket.push_back({cumulative, k_replay_size_bounds[i]});
     }
   }
   metric.histogram.bucket.push_back({cumulative, std::numeric_limits<double>::infinity()});
   metric.histogram.sample_count = cumulative;
-  metric.histogram.sample_sum = static_cast<double>(
-      total(loops, [](const loop_metrics& l) -> auto& { return l.replayed_events; }));
+  metric.histogram.sample_sum = static_cast<double>(total(
+      loops, [](const loop_metrics& l) -> auto& { return l.replayed_events; }));
   return family("parley_replay_events",
                 "Events handed out by each join with `since` (a replay after a reconnect)",
                 MetricType::Histogram, {metric});
@@ -154,21 +153,19 @@ void add_chat_families(std::span<const loop_metrics> all, std::vector<MetricFami
   families.push_back(counter(
       all, "parley_events_stored_total", "Room events given an id (messages, joins, leaves)",
       [](const loop_metrics& l) -> auto& { return l.events_stored; }));
-  const auto from_memory = total(all, [](const loop_metrics& l) -> auto& {
-    return l.history_reads_memory;
-  });
-  const auto from_store = total(all, [](const loop_metrics& l) -> auto& {
-    return l.history_reads_store;
-  });
+  const auto from_memory = total(
+      all, [](const loop_metrics& l) -> auto& { return l.history_reads_memory; });
+  const auto from_store = total(
+      all, [](const loop_metrics& l) -> auto& { return l.history_reads_store; });
   families.push_back(family("parley_history_reads_total",
                             "Replays and history requests, by where their events came from",
                             MetricType::Counter,
                             {sample(static_cast<double>(from_memory), {{"source", "memory"}}),
                              sample(static_cast<double>(from_store), {{"source", "store"}})}));
   families.push_back(replay_sizes(all));
-  families.push_back(counter(all, "parley_gaps_total",
-                             "Gap events sent: ids a replay or recent history could not include",
-                             [](const loop_metrics& l) -> auto& { return l.gaps; }));
+  families.push_back(counter(
+      all, "parley_gaps_total", "Gap events sent: ids a replay or recent history could not include",
+      [](const loop_metrics& l) -> auto& { return l.gaps; }));
   families.push_back(protocol_errors(all));
 
   const auto& store = store_counters();
@@ -258,8 +255,7 @@ std::vector<MetricFamily> collector::Collect() const {
       {sample(1,
               {{"version", std::string(k_version)}, {"build_type", std::string(k_build_type)}})}));
   families.push_back(family("parley_connections_open", "TCP connections open now",
-                            MetricType::Gauge,
-                            {sample(static_cast<double>(still_open))}));
+                            MetricType::Gauge, {sample(static_cast<double>(still_open))}));
   families.push_back(family("parley_connections_total",
                             "TCP connections ended, by outcome (websocket: it was upgraded)",
                             MetricType::Counter,
@@ -298,6 +294,28 @@ std::vector<MetricFamily> collector::Collect() const {
       all, "parley_memory_releases_total",
       "Times freed heap memory was handed back to the system after a burst (malloc_trim)",
       [](const loop_metrics& l) -> auto& { return l.memory_releases; }));
+  families.push_back(counter(
+      all, "parley_ws_compressions_total",
+      "Frames compressed for permessage-deflate peers (once per broadcast, however many get it)",
+      [](const loop_metrics& l) -> auto& { return l.ws_compressions; }));
+  families.push_back(counter(
+      all, "parley_ws_compressions_skipped_total",
+      "Frames sent uncompressed to permessage-deflate peers: too short or incompressible",
+      [](const loop_metrics& l) -> auto& { return l.ws_compressions_skipped; }));
+  families.push_back(counter(
+      all, "parley_ws_compression_input_bytes_total",
+      "Payload bytes of the frames compressed, before compression",
+      [](const loop_metrics& l) -> auto& { return l.ws_compression_bytes_in; }));
+  families.push_back(counter(
+      all, "parley_ws_compression_output_bytes_total",
+      "Payload bytes of the frames compressed, after compression",
+      [](const loop_metrics& l) -> auto& { return l.ws_compression_bytes_out; }));
+  families.push_back(counter(
+      all, "parley_ws_inflations_total", "Compressed messages received and inflated",
+      [](const loop_metrics& l) -> auto& { return l.ws_inflations; }));
+  families.push_back(counter(
+      all, "parley_ws_inflated_bytes_total", "Size of the compressed messages received, inflated",
+      [](const loop_metrics& l) -> auto& { return l.ws_inflated_bytes; }));
   families.push_back(histogram(
       all, "parley_fanout_latency_seconds",
       "From a chat message's arrival to its last recipient on each event loop having it queued",

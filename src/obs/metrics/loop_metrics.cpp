@@ -1,8 +1,9 @@
 #include "obs/metrics/loop_metrics.hpp"
-#include "obs/metrics/chat_metrics.hpp"
-#include "obs/metrics/store_metrics.hpp"
 
 #include <algorithm>
+
+#include "obs/metrics/chat_metrics.hpp"
+#include "obs/metrics/store_metrics.hpp"
 
 namespace parley::obs::metrics {
 
@@ -48,6 +49,8 @@ std::string_view label(rejection reason) {
       return "ws_invalid_utf8";
     case rejection::ws_message_too_big:
       return "ws_message_too_big";
+    case rejection::ws_invalid_deflate:
+      return "ws_invalid_deflate";
     case rejection::chat_binary_message:
       return "chat_binary_message";
     case rejection::chat_invalid_join:

@@ -57,6 +57,7 @@ enum class rejection : std::uint8_t {
   ws_protocol_error,          // 1002
   ws_invalid_utf8,            // 1007
   ws_message_too_big,         // 1009
+  ws_invalid_deflate,         // 1007: a compressed message that does not inflate
   chat_binary_message,        // 1003
   chat_invalid_join,          // 1008: username or age
   chat_duplicate_username,    // 1003
@@ -106,6 +107,13 @@ struct loop_metrics {
   loop_counter tls_reloads_failed;  // ... refused: the old ones stay in use
   loop_counter memory_releases;     // malloc_trim after a burst (loop 0's, app/memory_release.hpp)
   loop_histogram fanout_latency;    // message received -> this loop's last recipient queued
+  // permessage-deflate (counted on the loop that compressed or inflated).
+  loop_counter ws_compressions;           // frames compressed: once per broadcast, not recipient
+  loop_counter ws_compressions_skipped;   // ... sent plain instead: short or incompressible
+  loop_counter ws_compression_bytes_in;   // payload bytes before compression
+  loop_counter ws_compression_bytes_out;  // ... after
+  loop_counter ws_inflations;             // compressed messages received
+  loop_counter ws_inflated_bytes;         // ... their size once inflated
   // Rooms' history (counted on the rooms' home loops).
   loop_counter events_stored;         // messages, joins and leaves given an id
   loop_counter history_reads_memory;  // replays and history requests answered from memory

@@ -215,10 +215,12 @@ class RawWs:
         self.response_head = response_head
 
     @classmethod
-    async def open(cls, server, path, timeout=WAIT):
+    async def open(cls, server, path, timeout=WAIT, headers=None):
+        """headers: extra request header lines, e.g. {"Sec-WebSocket-Extensions": "..."}."""
         reader, writer = await asyncio.wait_for(
             asyncio.open_connection("127.0.0.1", server.port), timeout)
         key = base64.b64encode(os.urandom(16)).decode()
+        extra = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
         request = (
             f"GET {path} HTTP/1.1\r\n"
             f"Host: 127.0.0.1:{server.port}\r\n"
@@ -226,6 +228,7 @@ class RawWs:
             "Connection: Upgrade\r\n"
             f"Sec-WebSocket-Key: {key}\r\n"
             "Sec-WebSocket-Version: 13\r\n"
+            f"{extra}"
             "\r\n"
         )
         writer.write(request.encode())

@@ -45,6 +45,8 @@ TEST(keys, has_every_documented_key_once) {
       "limits.messages_burst",
       "limits.legacy_rate_tolerance",
       "limits.connections_per_ip",
+      "ws.compression",
+      "ws.compression_min_size",
       "security.allowed_origins",
       "security.trusted_proxies",
       "tls.cert_file",

@@ -309,3 +309,40 @@ TEST(frame_parser, unmask_twice_round_trips) {
 
 }  // namespace
 }  // namespace parley::ws
+
+// --- permessage-deflate (RSV1) ----------------------------------------------------------------
+
+namespace parley::ws {
+namespace {
+
+parse_result parse_deflate(const std::string& bytes) {
+  return parse_frame(std::span<const char>(bytes.data(), bytes.size()), k_no_limit, true);
+}
+
+TEST(frame_parser, takes_rsv1_on_a_data_frame_when_deflate_was_negotiated) {
+  for (std::uint8_t raw_op : {raw::text, raw::binary}) {
+    const auto result = parse_deflate(client_frame(raw_op, "xx", {.fin = false, .rsv = 4}));
+    ASSERT_EQ(result.status, parse_status::complete);
+    EXPECT_TRUE(result.header.compressed);
+  }
+  EXPECT_FALSE(parse_deflate(client_frame(raw::text, "xx")).header.compressed);
+}
+
+TEST(frame_parser, rejects_rsv1_on_control_and_continuation_frames_with_1002) {
+  for (std::uint8_t raw_op : {raw::continuation, raw::ping, raw::pong, raw::close}) {
+    SCOPED_TRACE(static_cast<int>(raw_op));
+    const auto result = parse_deflate(client_frame(raw_op, "", {.rsv = 4}).substr(0, 2));
+    EXPECT_EQ(result.status, parse_status::error);
+    EXPECT_EQ(result.error.code, close_code::protocol_error);
+  }
+}
+
+TEST(frame_parser, rejects_rsv2_and_rsv3_even_with_deflate) {
+  for (std::uint8_t rsv : {1, 2, 3, 5, 6, 7}) {
+    EXPECT_EQ(parse_deflate(client_frame(raw::text, "hi", {.rsv = rsv})).status,
+              parse_status::error);
+  }
+}
+
+}  // namespace
+}  // namespace parley::ws
