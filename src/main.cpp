@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     options = std::move(*outcome.run);
+    parley::config::check_together(options);
     parley::app::limit_malloc_arenas(options.memory_malloc_arenas);  // before any thread starts
     parley::obs::init_logging(
         {options.log_level, options.log_format, options.log_file, options.log_access});

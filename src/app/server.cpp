@@ -81,6 +81,7 @@ sigset_t stop_signals() {
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);  // not a stop: reloads the TLS certificate (server::reload_tls)
   return set;
 }
 }  // namespace
@@ -134,6 +135,10 @@ server::server(const config::options& options)
     listeners_.push_back(std::make_unique<net::listener>(*loop, endpoint, handler_factory));
   }
   port_ = endpoint.port();
+  if (!options.tls_cert_file.empty()) {
+    tls_ = std::make_shared<const net::tls_context>(options.tls_cert_file, options.tls_key_file);
+    for (auto& listener : listeners_) listener->use_tls(tls_);
+  }
   if (options.metrics_enabled) {
     metrics_ = std::make_unique<obs::metrics::exposer>(options.metrics_bind, options.metrics_port,
                                                        loops_.size(), &tracer_);
@@ -169,18 +174,43 @@ int server::run() {
     obs::server_log().info("metrics on http://{}:{}/metrics", options_.metrics_bind,
                            metrics_->port());
   }
-  obs::server_log().info("listening on http://{}:{}/ with {} event loop{}", options_.bind_address,
-                         port_, loops_.size(), loops_.size() == 1 ? "" : "s");
+  obs::server_log().info("listening on {}://{}:{}/ with {} event loop{}", tls_ ? "https" : "http",
+                         options_.bind_address, port_, loops_.size(),
+                         loops_.size() == 1 ? "" : "s");
 
   // Synchronous: the signals are blocked everywhere (block_stop_signals), so none is lost to a
   // handler racing a thread that cannot take it, and one sent during start-up waits here.
   const sigset_t stop = stop_signals();
   int signal = 0;
-  while (sigwait(&stop, &signal) != 0) {
+  while (sigwait(&stop, &signal) != 0 || signal == SIGHUP) {
+    if (signal == SIGHUP) reload_tls();
+    signal = 0;
   }
   obs::server_log().info("received signal {}, shutting down", signal);
   drain();
   return 0;
+}
+
+void server::reload_tls() {
+  if (!tls_) {
+    obs::server_log().info("received SIGHUP: TLS is off, nothing to reload");
+    return;
+  }
+  auto& counters = obs::metrics::for_loop(0);  // loop 0's: counted from its own thread
+  try {
+    auto fresh =
+        std::make_shared<const net::tls_context>(options_.tls_cert_file, options_.tls_key_file);
+    tls_ = fresh;
+    for (std::size_t i = 0; i < loops_.size(); ++i)
+      loops_[i]->post([listener = listeners_[i].get(), fresh] { listener->use_tls(fresh); });
+    loops_.front()->post([&counters] { counters.tls_reloads_ok.add(); });
+    obs::server_log().info("received SIGHUP: reloaded the TLS certificate and key from {} and {}",
+                           options_.tls_cert_file, options_.tls_key_file);
+  } catch (const std::exception& error) {
+    loops_.front()->post([&counters] { counters.tls_reloads_failed.add(); });
+    obs::server_log().error("received SIGHUP: TLS reload failed, keeping the old certificate: {}",
+                            error.what());
+  }
 }
 
 void server::drain() {

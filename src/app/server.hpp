@@ -39,9 +39,9 @@ class loop_executor final : public chat::executor {
   std::vector<std::unique_ptr<net::event_loop>>& loops_;
 };
 
-// Blocks SIGINT and SIGTERM in the calling thread and the threads it starts from then on; call
-// first thing in main, so that server::run can take them with sigwait (never lost, never fatal,
-// also during start-up).
+// Blocks SIGINT, SIGTERM and SIGHUP in the calling thread and the threads it starts from then on;
+// call first thing in main, so that server::run can take them with sigwait (never lost, never
+// fatal, also during start-up).
 void block_stop_signals();
 
 // The whole server: event loops, listeners, the HTTP site and the chat, wired together.
@@ -56,11 +56,14 @@ class server {
   std::uint16_t metrics_port() const;
 
   // Serves until SIGTERM or SIGINT, then drains (close 1001 to every WebSocket, up to the
-  // shutdown timeout) and returns the process exit code.
+  // shutdown timeout) and returns the process exit code. SIGHUP reloads the TLS certificate.
   int run();
 
  private:
   void drain();
+  // Reads tls.cert_file and tls.key_file again into a new context for new connections; open
+  // ones keep theirs. A failure is logged and counted, and the old context stays.
+  void reload_tls();
 
   config::options options_;
   obs::tracing::tracer tracer_;  // outlives the loops, whose queued tasks may hold spans
@@ -73,6 +76,7 @@ class server {
   http::site site_;
   std::vector<std::unique_ptr<net::listener>> listeners_;  // listeners_[i] runs on loops_[i]
   std::unique_ptr<obs::metrics::exposer> metrics_;         // when metrics.enabled
+  net::shared_tls_context tls_;  // when tls.cert_file and tls.key_file; replaced by reloads
   std::unique_ptr<memory_release> memory_release_;  // on loops_[0]; when memory.release_interval_ms
   std::uint16_t port_ = 0;
 };

@@ -78,6 +78,12 @@ constexpr const char* allowed_origins = "self,http://localhost:*";
 // claim any address.
 constexpr const char* trusted_proxies = "";
 
+// [tls]
+// None: plain HTTP, as behind a TLS-terminating proxy or ingress (the usual deployment); both
+// set: server.port speaks only https:// and wss://.
+constexpr const char* tls_cert_file = "";
+constexpr const char* tls_key_file = "";
+
 // [ws]
 // permessage-deflate costs a compression per broadcast and, for clients that compress with
 // context takeover, an inflate window per connection; off until an operator wants the bandwidth.

@@ -231,6 +231,13 @@ const std::vector<key>& table() {
                "the client",
        .target = bind<&options::trusted_proxies>(),
        .check = http::proxy_list_problem},
+      {.name = "tls.cert_file",
+       .help = "PEM certificate chain; with tls.key_file, server.port serves https:// and wss:// "
+               "only (reloaded on SIGHUP)",
+       .target = bind<&options::tls_cert_file>()},
+      {.name = "tls.key_file",
+       .help = "PEM private key of tls.cert_file (reloaded with it on SIGHUP)",
+       .target = bind<&options::tls_key_file>()},
       {.name = "history.on_join",
        .help = "recent events a join without `since` receives",
        .target = bind<&options::history_on_join>(),

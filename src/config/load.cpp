@@ -1,5 +1,6 @@
 #include "config/load.hpp"
 
+#include "config/error.hpp"
 #include "config/sources.hpp"
 
 namespace parley::config {
@@ -15,6 +16,11 @@ load_outcome load(const std::vector<std::string>& args,
   apply_environment(environment, opts);
   apply_command_line(flags, opts);
   return {opts, {}};
+}
+
+void check_together(const options& opts) {
+  if (opts.tls_cert_file.empty() != opts.tls_key_file.empty())
+    throw error("tls.cert_file and tls.key_file: set both (TLS) or neither (plain HTTP)");
 }
 
 }  // namespace parley::config

@@ -43,6 +43,10 @@ struct options {
   std::string allowed_origins = defaults::allowed_origins;  // see http/origin_policy.hpp
   std::string trusted_proxies = defaults::trusted_proxies;  // IPs whose X-Forwarded-For counts
 
+  // [tls]
+  std::string tls_cert_file = defaults::tls_cert_file;  // PEM chain; with tls_key_file: TLS on
+  std::string tls_key_file = defaults::tls_key_file;    // PEM private key
+
   // [ws]
   std::string compression = defaults::compression;  // off or on: permessage-deflate
   std::uint64_t compression_min_size = defaults::compression_min_size;

@@ -60,6 +60,8 @@ class connection final : public transport, public std::enable_shared_from_this<c
   void replace_handler(std::unique_ptr<connection_handler> handler) override;
   std::size_t loop_index() const override;
   std::string remote_address() const override;
+  // A layer between the connection and its handlers (TLS) saw the upgrade: for the metrics.
+  void count_as_upgraded() { upgraded_ = true; }
 
  private:
   enum class state : std::uint8_t {

@@ -9,6 +9,7 @@
 
 #include "net/connection.hpp"
 #include "net/event_loop.hpp"
+#include "net/tls_layer.hpp"
 #include "obs/log.hpp"
 
 namespace parley::net {
@@ -95,7 +96,11 @@ void listener::accept_ready() {
       return;
     }
     auto conn = std::make_shared<connection>(loop_, fd);
-    conn->start(factory_(*conn));
+    if (tls_) {
+      conn->start(std::make_unique<tls_layer>(*conn, loop_, *tls_, factory_));
+    } else {
+      conn->start(factory_(*conn));
+    }
   }
   wait_acceptable();
 }

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "net/connection.hpp"
+#include "net/tls_context.hpp"
 #include "net/transport.hpp"
 
 namespace parley::net {
@@ -30,6 +31,9 @@ class listener {
            handler_factory factory);
 
   void start();
+  // From now on, accepted connections speak TLS with `context` (nullptr: plain TCP). Called on
+  // the loop's thread; connections already accepted keep the context they started with.
+  void use_tls(shared_tls_context context) { tls_ = std::move(context); }
   [[nodiscard]] boost::asio::ip::tcp::endpoint local_endpoint() const {
     return acceptor_.local_endpoint();
   }
@@ -42,6 +46,7 @@ class listener {
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer retry_timer_;  // paces accepts after an error (out of descriptors)
   handler_factory factory_;
+  shared_tls_context tls_;  // none: plain TCP
 };
 
 }  // namespace parley::net

@@ -14,15 +14,16 @@ const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 // PARLEY_E2E_WEB_ROOT=web serves the client from disk (--web-root) instead of the embedded copy,
-// for iterating on web/ without rebuilding. `serverArgs`: more parley flags.
-export async function startServerAndBrowser(serverArgs = []) {
+// for iterating on web/ without rebuilding. `serverArgs`: more parley flags; `browserArgs`: more
+// Chromium flags (--ignore-certificate-errors for a server with a throwaway certificate).
+export async function startServerAndBrowser(serverArgs = [], { browserArgs = [] } = {}) {
   const args = process.env.PARLEY_E2E_WEB_ROOT
     ? ['--web-root', path.resolve(process.env.PARLEY_E2E_WEB_ROOT), ...serverArgs] : serverArgs;
   const server = await startParley(args);
   const browser = await chromium.launch({
     executablePath: process.env.PARLEY_CHROMIUM || '/usr/bin/chromium',
     headless: true,
-    args: CHROMIUM_FLAGS,
+    args: [...CHROMIUM_FLAGS, ...browserArgs],
   });
   return { server, browser };
 }
@@ -30,7 +31,7 @@ export async function startServerAndBrowser(serverArgs = []) {
 // Registers the hooks a test file of pages needs and returns what they hold: `server` and
 // `browser` for the whole file; after each test, everything passed to `track` (pages, peers) is
 // closed and the tracked pages' uncaught errors fail the test.
-export function browserSuite(serverArgs = []) {
+export function browserSuite(serverArgs = [], { browserArgs = [] } = {}) {
   const tracked = [];
   const suite = {
     server: null,
@@ -41,7 +42,7 @@ export function browserSuite(serverArgs = []) {
     },
   };
   before(async () => {
-    ({ server: suite.server, browser: suite.browser } = await startServerAndBrowser(serverArgs));
+    ({ server: suite.server, browser: suite.browser } = await startServerAndBrowser(serverArgs, { browserArgs }));
   });
   after(async () => {
     await suite.browser?.close();

@@ -1,6 +1,6 @@
 // Starts the real parley binary on a free loopback port for a test, and stops it afterwards.
 // The binary comes from $PARLEY_BIN (ctest sets it); the port is read from the server's own
-// "listening on http://HOST:PORT/" log line, so tests never pick ports themselves.
+// "listening on http(s)://HOST:PORT/" log line, so tests never pick ports themselves.
 // The server gets this process's environment without its PARLEY_* variables (the server takes
 // every PARLEY_* variable as configuration and refuses unknown ones).
 import { spawn } from 'node:child_process';
@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const LISTENING = /listening on http:\/\/\S+:(\d+)\//;
+const LISTENING = /listening on (https?):\/\/\S+:(\d+)\//;
 
 export function binaryPath() {
   if (process.env.PARLEY_BIN) return path.resolve(process.env.PARLEY_BIN);
@@ -87,7 +87,8 @@ export async function startParley(args = [], { startTimeoutMs = 15000 } = {}) {
     if (storage) fs.rmSync(storage, { recursive: true, force: true });
     throw new Error('parley did not start:\n' + run.lines.join('\n'));
   }
-  const port = Number(m[1]);
+  const tls = m[1] === 'https';
+  const port = Number(m[2]);
 
   async function terminate(timeoutMs = 10000) {
     run.proc.kill('SIGTERM');
@@ -106,8 +107,9 @@ export async function startParley(args = [], { startTimeoutMs = 15000 } = {}) {
     get lines() { return run.lines; },
     get exited() { return run.exitPromise; },
     waitForLine: (...a) => run.waitForLine(...a),
-    url: `ws://127.0.0.1:${port}`,
-    httpUrl: `http://127.0.0.1:${port}`,
+    tls,
+    url: `${tls ? 'wss' : 'ws'}://127.0.0.1:${port}`,
+    httpUrl: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     terminate,
     /**
      * Stops the server (SIGTERM, or `signal`) and starts it again on the same port with the same

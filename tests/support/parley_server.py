@@ -1,7 +1,7 @@
 """Starts the real parley binary on a free loopback port for a test, and stops it afterwards.
 
 The binary comes from $PARLEY_BIN (ctest sets it); the port is read from the server's own
-"listening on http://HOST:PORT/" log line, so tests never pick ports themselves.
+"listening on http(s)://HOST:PORT/" log line, so tests never pick ports themselves.
 The server gets the test's environment without its PARLEY_* variables (the server takes every
 PARLEY_* variable as configuration and refuses unknown ones), plus what the test passes in env.
 """
@@ -14,7 +14,7 @@ import tempfile
 import threading
 import time
 
-LISTENING = re.compile(r"listening on http://[^\s]+:(\d+)/")
+LISTENING = re.compile(r"listening on (https?)://[^\s]+:(\d+)/")
 
 
 def binary_path():
@@ -74,6 +74,9 @@ class ParleyServer:
         self.start_timeout = start_timeout
         self.proc = None
         self.port = None
+        self.tls = False  # the server said https://: its URLs are wss:// and https://
+        # What clients trust a TLS server with (the test's ssl.SSLContext); None: the defaults.
+        self.ssl_context = None
         self.lines = []  # every stdout/stderr line the server printed, in order
         self._lines_changed = threading.Condition()
 
@@ -88,7 +91,8 @@ class ParleyServer:
         if match is None:
             self.stop()
             raise RuntimeError("parley did not start: " + "".join(self.lines))
-        self.port = int(match.group(1))
+        self.tls = match.group(1) == "https"
+        self.port = int(match.group(2))
         return self
 
     def _pump(self):
@@ -118,11 +122,11 @@ class ParleyServer:
 
     @property
     def url(self):
-        return f"ws://127.0.0.1:{self.port}"
+        return f"{'wss' if self.tls else 'ws'}://127.0.0.1:{self.port}"
 
     @property
     def http_url(self):
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def terminate(self, timeout=10.0):
         """Sends SIGTERM and returns the exit code (None if it did not exit in time)."""

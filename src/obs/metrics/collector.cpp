@@ -112,6 +112,40 @@ MetricFamily protocol_errors(std::span<const loop_metrics> loops) {
                 std::move(samples));
 }
 
+// TLS handshakes by result, their failures by reason, and certificate reloads.
+void add_tls_families(std::span<const loop_metrics> all, std::vector<MetricFamily>& families) {
+  const auto ok = total(
+      all, [](const loop_metrics& l) -> auto& { return l.tls_handshakes_ok; });
+  std::uint64_t failed = 0;
+  std::vector<ClientMetric> reasons;
+  for (std::size_t i = 0; i < k_tls_failure_reasons.size(); ++i) {
+    const auto count = total(all, [&](const loop_metrics& l) -> const loop_counter& {
+      return l.tls_handshake_failures[i];
+    });
+    failed += count;
+    reasons.push_back(
+        sample(static_cast<double>(count), {{"reason", std::string(k_tls_failure_reasons[i])}}));
+  }
+  families.push_back(family("parley_tls_handshakes_total", "TLS handshakes, by result",
+                            MetricType::Counter,
+                            {sample(static_cast<double>(ok), {{"result", "ok"}}),
+                             sample(static_cast<double>(failed), {{"result", "failed"}})}));
+  families.push_back(family("parley_tls_handshake_failures_total",
+                            "Failed TLS handshakes: protocol (bad or unsupported ClientHello), "
+                            "plain_http (an http:// request to the TLS port), timeout",
+                            MetricType::Counter, std::move(reasons)));
+  const auto reloaded = total(
+      all, [](const loop_metrics& l) -> auto& { return l.tls_reloads_ok; });
+  const auto refused = total(
+      all, [](const loop_metrics& l) -> auto& { return l.tls_reloads_failed; });
+  families.push_back(family("parley_tls_reloads_total",
+                            "Certificate and key reloads (SIGHUP), by result (failed: the old "
+                            "ones stay in use)",
+                            MetricType::Counter,
+                            {sample(static_cast<double>(reloaded), {{"result", "ok"}}),
+                             sample(static_cast<double>(refused), {{"result", "failed"}})}));
+}
+
 // The rooms and their history.
 void add_chat_families(std::span<const loop_metrics> all, std::vector<MetricFamily>& families) {
   families.push_back(family("parley_rooms", "Rooms the server holds (with members or history)",
@@ -289,6 +323,7 @@ std::vector<MetricFamily> collector::Collect() const {
       [](const loop_metrics& l) -> auto& { return l.fanout_latency; }));
   add_chat_families(all, families);
   add_cluster_families(families);
+  add_tls_families(all, families);
   families.push_back(closes(all));
   families.push_back(rejections(all));
   families.push_back(http_requests(all));

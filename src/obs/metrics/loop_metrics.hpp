@@ -67,6 +67,10 @@ enum class rejection : std::uint8_t {
 };
 std::string_view label(rejection reason);
 
+// Why a TLS handshake failed, in net::tls_layer's order.
+inline constexpr std::array<std::string_view, 3> k_tls_failure_reasons = {"protocol", "plain_http",
+                                                                          "timeout"};
+
 // Bucket bounds (events) of the replay size histogram.
 inline constexpr std::array<double, 5> k_replay_size_bounds = {0, 10, 100, 1000, 10000};
 
@@ -97,8 +101,12 @@ struct loop_metrics {
   loop_counter output_dropped;  // queued output freed unsent (slow consumers, closed connections)
   // Messages over limits.messages_per_second: refused (v1) or tolerated (legacy, until closed).
   loop_counter messages_rate_limited;
-  loop_counter memory_releases;   // malloc_trim after a burst (loop 0's, app/memory_release.hpp)
-  loop_histogram fanout_latency;  // message received -> this loop's last recipient queued
+  loop_counter tls_handshakes_ok;
+  std::array<loop_counter, k_tls_failure_reasons.size()> tls_handshake_failures;
+  loop_counter tls_reloads_ok;      // certificate and key reloaded (SIGHUP; counted on loop 0)
+  loop_counter tls_reloads_failed;  // ... refused: the old ones stay in use
+  loop_counter memory_releases;     // malloc_trim after a burst (loop 0's, app/memory_release.hpp)
+  loop_histogram fanout_latency;    // message received -> this loop's last recipient queued
   // permessage-deflate (counted on the loop that compressed or inflated).
   loop_counter ws_compressions;           // frames compressed: once per broadcast, not recipient
   loop_counter ws_compressions_skipped;   // ... sent plain instead: short or incompressible

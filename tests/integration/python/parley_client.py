@@ -91,6 +91,8 @@ async def connect(server, path_name, query=None, **kwargs):
     kwargs.setdefault("ping_interval", None)
     kwargs.setdefault("max_size", None)
     kwargs.setdefault("max_queue", None)
+    if getattr(server, "ssl_context", None) is not None:
+        kwargs.setdefault("ssl", server.ssl_context)
     return track(await websockets.connect(chat_url(server, path_name, query), **kwargs))
 
 

@@ -135,10 +135,11 @@ class V1Client:
 
     @staticmethod
     async def connect_raw(server, name, query=None, subprotocols=(SUBPROTOCOL,)):
+        tls = {} if getattr(server, "ssl_context", None) is None else {"ssl": server.ssl_context}
         return track(await websockets.connect(
             chat_url(server, name, query), subprotocols=list(subprotocols) or None,
             open_timeout=WAIT, close_timeout=WAIT, compression=None, ping_interval=None,
-            max_size=None, max_queue=None))
+            max_size=None, max_queue=None, **tls))
 
     # ------------------------------------------------------------ receiving
 

@@ -49,6 +49,8 @@ TEST(keys, has_every_documented_key_once) {
       "ws.compression_min_size",
       "security.allowed_origins",
       "security.trusted_proxies",
+      "tls.cert_file",
+      "tls.key_file",
       "history.on_join",
       "history.max_events",
       "history.max_age_s",

@@ -201,5 +201,16 @@ TEST(load, checks_the_file_before_the_environment_and_flags_that_would_override_
             file.path() + ": server.port = \"x\": must be a whole number, not a string");
 }
 
+TEST(load, wants_both_tls_files_or_neither) {
+  options opts;
+  EXPECT_NO_THROW(check_together(opts));
+  opts.tls_cert_file = "server.crt";
+  EXPECT_THROW(check_together(opts), error);
+  opts.tls_key_file = "server.key";
+  EXPECT_NO_THROW(check_together(opts));
+  opts.tls_cert_file.clear();
+  EXPECT_THROW(check_together(opts), error);
+}
+
 }  // namespace
 }  // namespace parley::config
