@@ -101,6 +101,10 @@ server::server(const config::options& options)
   site_.origins = http::origin_policy(options.allowed_origins);
   site_.clients = http::client_address(options.trusted_proxies);
   site_.connections_per_address = http::address_limit(options.connections_per_ip);
+  site_.upgrades_per_address =
+      http::address_rate(options.accepts_per_second_per_ip, options.accepts_burst_per_ip);
+  site_.max_header_fields = options.max_request_headers;
+  site_.min_request_bytes_per_second = options.request_min_bytes_per_second;
   site_.ws_limits = {options.max_message_size, options.close_timeout, options.ping_interval};
   site_.websocket_routes.push_back(
       {"/chat/", [this](std::string_view target, std::size_t loop, std::string_view protocols) {

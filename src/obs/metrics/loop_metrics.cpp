@@ -42,6 +42,12 @@ std::string_view label(rejection reason) {
       return "http_forbidden_origin";
     case rejection::http_too_many_connections:
       return "http_too_many_connections";
+    case rejection::http_accept_rate_limited:
+      return "http_accept_rate_limited";
+    case rejection::http_too_many_headers:
+      return "http_too_many_headers";
+    case rejection::http_slow_request:
+      return "http_slow_request";
     case rejection::ws_protocol_error:
       return "ws_protocol_error";
     case rejection::ws_invalid_utf8:
