@@ -90,6 +90,14 @@ constexpr const char* allowed_origins = "self,http://localhost:*";
 // claim any address.
 constexpr const char* trusted_proxies = "";
 
+// [auth]
+// No keys: names are first come, first served, as the tutorial's chat; an operator who issues
+// tokens turns authentication on by naming a key.
+constexpr const char* jwt_secret = "";
+constexpr const char* jwt_public_key = "";
+// The registered claim for "who this token is about" (RFC 7519 §4.1.2).
+constexpr const char* jwt_user_claim = "sub";
+
 // [history]
 // A join without `since` gets this many recent events: a screenful and some scrollback.
 constexpr unsigned history_on_join = 50;

@@ -243,6 +243,18 @@ const std::vector<key>& table() {
                "the client",
        .target = bind<&options::trusted_proxies>(),
        .check = http::proxy_list_problem},
+      {.name = "auth.jwt_secret",
+       .help = "HS256 key of the JWTs clients must present (empty: no HS256); with "
+               "auth.jwt_public_key empty too, no authentication",
+       .target = bind<&options::jwt_secret>()},
+      {.name = "auth.jwt_public_key",
+       .help = "PEM file of the RSA (RS256) or P-256 (ES256) public key that verifies clients' "
+               "JWTs (empty: none)",
+       .target = bind<&options::jwt_public_key>()},
+      {.name = "auth.jwt_user_claim",
+       .help = "the JWT claim that must equal the username",
+       .target = bind<&options::jwt_user_claim>(),
+       .check = check_not_empty},
       {.name = "history.on_join",
        .help = "recent events a join without `since` receives",
        .target = bind<&options::history_on_join>(),

@@ -47,6 +47,11 @@ struct options {
   std::string allowed_origins = defaults::allowed_origins;  // see http/origin_policy.hpp
   std::string trusted_proxies = defaults::trusted_proxies;  // IPs whose X-Forwarded-For counts
 
+  // [auth]
+  std::string jwt_secret = defaults::jwt_secret;          // HS256 key; empty: no HS256
+  std::string jwt_public_key = defaults::jwt_public_key;  // PEM file (RS256/ES256); empty: none
+  std::string jwt_user_claim = defaults::jwt_user_claim;  // must equal the username
+
   // [history]
   unsigned history_on_join = defaults::history_on_join;  // events a join without since receives
   unsigned history_max_events = defaults::history_max_events;  // per room

@@ -347,7 +347,10 @@ bool request_handler::serve() {
           return false;
         }
         auto application =
-            route->make(target, transport_.loop_index(), offered_subprotocols(request));
+            route->make(target, transport_.loop_index(), offered_subprotocols(request),
+                        request.count(field::authorization) == 1
+                            ? std::string_view(request[field::authorization])
+                            : std::string_view{});
         if (!application.handler) {
           answer.status = 404;
           answer.body = "Not Found\n";

@@ -30,10 +30,12 @@ struct websocket_application {
 };
 
 // Makes the application behind a WebSocket path for one upgrade request (`offered_protocols`:
-// its Sec-WebSocket-Protocol values, comma-separated); a null handler when the target is not one
-// it serves (404). Runs on the connection's loop.
+// its Sec-WebSocket-Protocol values, comma-separated; `authorization`: its Authorization header,
+// empty when none); a null handler when the target is not one it serves (404). Runs on the
+// connection's loop.
 using websocket_factory = std::function<websocket_application(
-    std::string_view target, std::size_t loop_index, std::string_view offered_protocols)>;
+    std::string_view target, std::size_t loop_index, std::string_view offered_protocols,
+    std::string_view authorization)>;
 
 // Answers a GET under /api/ with a JSON body; nothing when there is no such resource (404).
 using api_handler = std::function<std::optional<std::string>(std::string_view path)>;

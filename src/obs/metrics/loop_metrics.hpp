@@ -64,6 +64,8 @@ enum class rejection : std::uint8_t {
   chat_invalid_join,          // 1008: username or age
   chat_duplicate_username,    // 1003
   chat_rate_limited,          // 1008: a legacy client past limits.messages_per_second and tolerance
+  auth_invalid_token,         // 1008: an upgrade without a valid token while authentication is on
+  auth_token_expired,         // 4001: a connection whose token's exp passed
   count,
 };
 std::string_view label(rejection reason);
@@ -72,10 +74,11 @@ std::string_view label(rejection reason);
 inline constexpr std::array<double, 5> k_replay_size_bounds = {0, 10, 100, 1000, 10000};
 
 // The codes of parley.v1 `error` events (chat/v1/error_code.hpp names them from this list).
-inline constexpr std::array<std::string_view, 12> k_protocol_error_codes = {
+inline constexpr std::array<std::string_view, 13> k_protocol_error_codes = {
     "bad_json",      "bad_request",    "unknown_type",        "bad_room",
     "not_joined",    "already_joined", "too_many_rooms",      "room_limit",
-    "text_too_long", "rate_limited",   "history_unavailable", "unavailable"};
+    "text_too_long", "rate_limited",   "history_unavailable", "unavailable",
+    "invalid_token"};
 
 // The HTTP methods and statuses http_requests_total tells apart; anything else is "other".
 inline constexpr std::array<std::string_view, 2> k_methods = {"GET", "HEAD"};

@@ -22,6 +22,7 @@ struct app_log {
   std::vector<std::string> targets;
   std::vector<std::size_t> loops;
   std::vector<std::string> protocols;  // the Sec-WebSocket-Protocol offers seen
+  std::vector<std::string> authorizations;  // the Authorization headers seen
   int opens = 0;
   std::vector<std::string> texts;
 };
@@ -58,8 +59,9 @@ class request_handler_test : public ::testing::Test {
     site_.websocket_routes.push_back(
         {"/chat/",
          [this](std::string_view target, std::size_t loop,
-                std::string_view protocols) -> websocket_application {
+                std::string_view protocols, std::string_view authorization) -> websocket_application {
            app_.protocols.emplace_back(protocols);
+           app_.authorizations.emplace_back(authorization);
            app_.targets.emplace_back(target);
            app_.loops.push_back(loop);
            if (target.find("nobody") != std::string_view::npos) return {};
