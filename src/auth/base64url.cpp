@@ -23,10 +23,9 @@ std::optional<std::string> decode_base64url(std::string_view text) {
   const std::size_t padding = (4 - standard.size() % 4) % 4;
   standard.append(padding, '=');
   std::string out(standard.size() / 4 * 3, '\0');
-  const int written =
-      EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                      reinterpret_cast<const unsigned char*>(standard.data()),
-                      static_cast<int>(standard.size()));
+  const int written = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                      reinterpret_cast<const unsigned char*>(standard.data()),
+                                      static_cast<int>(standard.size()));
   if (written < 0) return std::nullopt;
   // EVP_DecodeBlock counts the padding's bytes as zeros: drop them.
   out.resize(static_cast<std::size_t>(written) - padding);

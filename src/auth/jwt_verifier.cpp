@@ -72,8 +72,8 @@ std::optional<std::int64_t> seconds(simdjson::dom::object claims, std::string_vi
   simdjson::dom::element value;
   if (claims[key].get(value) != simdjson::SUCCESS) return std::nullopt;
   if (std::int64_t whole = 0; value.get(whole) == simdjson::SUCCESS) return whole;
-  if (double number = 0; value.get(number) == simdjson::SUCCESS && number > -9e18 &&
-                         number < 9e18) {
+  if (double number = 0;
+      value.get(number) == simdjson::SUCCESS && number > -9e18 && number < 9e18) {
     return static_cast<std::int64_t>(number);
   }
   malformed = true;
@@ -120,16 +120,15 @@ jwt_verifier::jwt_verifier(jwt_settings settings) : settings_(std::move(settings
   } else if (key_->key != nullptr && EVP_PKEY_base_id(key_->key) == EVP_PKEY_EC) {
     std::array<char, 64> curve{};
     std::size_t length = 0;
-    if (EVP_PKEY_get_utf8_string_param(key_->key, "group", curve.data(), curve.size(),
-                                       &length) == 1 &&
+    if (EVP_PKEY_get_utf8_string_param(key_->key, "group", curve.data(), curve.size(), &length) ==
+            1 &&
         std::string_view(curve.data(), length) == SN_X9_62_prime256v1) {
       key_->alg = "ES256";
     }
   }
   if (key_->alg.empty()) {
-    throw std::runtime_error(
-        fmt::format("auth.jwt_public_key: {} is not a PEM RSA or P-256 public key",
-                    settings_.public_key_file));
+    throw std::runtime_error(fmt::format(
+        "auth.jwt_public_key: {} is not a PEM RSA or P-256 public key", settings_.public_key_file));
   }
 }
 
@@ -146,14 +145,12 @@ bool jwt_verifier::signature_verifies(std::string_view alg, std::string_view sig
     signature = der;
   }
   std::unique_ptr<EVP_MD_CTX, md_ctx_deleter> ctx(EVP_MD_CTX_new());
-  if (!ctx ||
-      EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key_->key) != 1) {
+  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key_->key) != 1) {
     return false;
   }
-  return EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
-                          signature.size(),
-                          reinterpret_cast<const unsigned char*>(signed_part.data()),
-                          signed_part.size()) == 1;
+  return EVP_DigestVerify(
+             ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
+             reinterpret_cast<const unsigned char*>(signed_part.data()), signed_part.size()) == 1;
 }
 
 std::variant<jwt_claims, jwt_problem> jwt_verifier::verify(
@@ -175,8 +172,8 @@ std::variant<jwt_claims, jwt_problem> jwt_verifier::verify(
   }
   std::string_view alg;
   if (fields["alg"].get(alg) != simdjson::SUCCESS) return jwt_problem::malformed;
-  const bool usable = (alg == "HS256" && !settings_.secret.empty()) ||
-                      (key_ != nullptr && alg == key_->alg);
+  const bool usable =
+      (alg == "HS256" && !settings_.secret.empty()) || (key_ != nullptr && alg == key_->alg);
   if (!usable) return jwt_problem::unsupported_alg;
   if (!signature_verifies(alg, token.substr(0, second), *signature)) {
     return jwt_problem::bad_signature;

@@ -12,17 +12,17 @@ namespace parley::auth {
 
 // What a valid token says.
 struct jwt_claims {
-  std::string user;                    // the configured claim (auth.jwt_user_claim, "sub")
+  std::string user;                     // the configured claim (auth.jwt_user_claim, "sub")
   std::optional<std::int64_t> expires;  // `exp`, seconds since the Unix epoch; none: never
 };
 
 enum class jwt_problem : std::uint8_t {
-  malformed,          // not three base64url parts of JSON objects
-  unsupported_alg,    // `alg` is none, or one no configured key verifies
-  bad_signature,      // the signature does not verify
-  expired,            // `exp` is past
-  not_yet_valid,      // `nbf` is ahead
-  missing_user,       // the user claim is absent or not a string
+  malformed,        // not three base64url parts of JSON objects
+  unsupported_alg,  // `alg` is none, or one no configured key verifies
+  bad_signature,    // the signature does not verify
+  expired,          // `exp` is past
+  not_yet_valid,    // `nbf` is ahead
+  missing_user,     // the user claim is absent or not a string
 };
 
 // The close reason (at most 123 bytes) a client is shown for a problem.

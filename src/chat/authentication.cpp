@@ -64,7 +64,8 @@ std::chrono::steady_clock::time_point steady_time_of(
     std::int64_t unix_seconds, std::chrono::steady_clock::time_point steady_now) {
   const auto wall_now = std::chrono::system_clock::now();
   const auto at = std::chrono::system_clock::time_point{} + std::chrono::seconds(unix_seconds);
-  return steady_now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(at - wall_now);
+  return steady_now +
+         std::chrono::duration_cast<std::chrono::steady_clock::duration>(at - wall_now);
 }
 
 }  // namespace parley::chat

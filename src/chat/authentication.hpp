@@ -28,7 +28,7 @@ std::optional<join_refusal> authenticate(const auth::jwt_verifier& verifier, std
                                          join_request& request);
 
 // The loop's time (steady clock, `steady_now`) at which Unix time `unix_seconds` comes.
-std::chrono::steady_clock::time_point steady_time_of(std::int64_t unix_seconds,
-                                                     std::chrono::steady_clock::time_point steady_now);
+std::chrono::steady_clock::time_point steady_time_of(
+    std::int64_t unix_seconds, std::chrono::steady_clock::time_point steady_now);
 
 }  // namespace parley::chat

@@ -214,7 +214,8 @@ const std::vector<key>& table() {
        .target = bind<&options::connections_per_ip>(),
        .max = 10'000'000},
       {.name = "limits.accepts_per_second_per_ip",
-       .help = "new WebSocket connections per second per client address (0: no limit); more get 429",
+       .help =
+           "new WebSocket connections per second per client address (0: no limit); more get 429",
        .target = bind<&options::accepts_per_second_per_ip>(),
        .max = 1'000'000},
       {.name = "limits.accepts_burst_per_ip",

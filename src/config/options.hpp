@@ -37,7 +37,7 @@ struct options {
   unsigned messages_per_second = defaults::messages_per_second;  // 0: no limit
   unsigned messages_burst = defaults::messages_burst;
   unsigned legacy_rate_tolerance = defaults::legacy_rate_tolerance;
-  unsigned connections_per_ip = defaults::connections_per_ip;  // 0: no limit
+  unsigned connections_per_ip = defaults::connections_per_ip;                // 0: no limit
   unsigned accepts_per_second_per_ip = defaults::accepts_per_second_per_ip;  // 0: no limit
   unsigned accepts_burst_per_ip = defaults::accepts_burst_per_ip;
   unsigned max_request_headers = defaults::max_request_headers;

@@ -124,9 +124,9 @@ request_handler::request_handler(net::transport& transport, site& site)
     : transport_(transport), site_(site), parser_(std::make_unique<request_parser>()) {
   // While draining, a new connection gets a moment for one request (/readyz), not the full timeout.
   const bool draining = !site_.ready.load(std::memory_order_relaxed);
-  deadline_ = transport_.now() + (draining ? std::min(site_.handshake_timeout,
-                                                      k_draining_request_timeout)
-                                           : site_.handshake_timeout);
+  deadline_ =
+      transport_.now() + (draining ? std::min(site_.handshake_timeout, k_draining_request_timeout)
+                                   : site_.handshake_timeout);
   arm_timer();
 }
 
@@ -153,7 +153,8 @@ bool request_handler::too_slow(std::chrono::steady_clock::time_point now) const 
 }
 
 void request_handler::reject_slow(std::chrono::steady_clock::time_point now) {
-  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now - request_started_);
+  const auto elapsed =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now - request_started_);
   reject(408,
          fmt::format("{} bytes in {} ms, slower than {} bytes a second "
                      "(limits.request_min_bytes_per_second)",

@@ -58,8 +58,8 @@ class request_handler final : public net::connection_handler {
   net::transport& transport_;
   site& site_;
   std::unique_ptr<request_parser> parser_;
-  bool request_began_ = false;  // bytes of the current request have arrived
-  bool answered_any_ = false;   // a request was answered: a timeout now is a keep-alive's idle end
+  bool request_began_ = false;   // bytes of the current request have arrived
+  bool answered_any_ = false;    // a request was answered: a timeout now is a keep-alive's idle end
   bool fields_checked_ = false;  // the current request's header count was checked
   std::chrono::steady_clock::time_point request_started_{};
   std::chrono::steady_clock::time_point deadline_{};  // the current request must be complete by

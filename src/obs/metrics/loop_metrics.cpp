@@ -1,8 +1,9 @@
 #include "obs/metrics/loop_metrics.hpp"
-#include "obs/metrics/chat_metrics.hpp"
-#include "obs/metrics/store_metrics.hpp"
 
 #include <algorithm>
+
+#include "obs/metrics/chat_metrics.hpp"
+#include "obs/metrics/store_metrics.hpp"
 
 namespace parley::obs::metrics {
 

@@ -21,7 +21,7 @@ using test_support::fake_transport;
 struct app_log {
   std::vector<std::string> targets;
   std::vector<std::size_t> loops;
-  std::vector<std::string> protocols;  // the Sec-WebSocket-Protocol offers seen
+  std::vector<std::string> protocols;       // the Sec-WebSocket-Protocol offers seen
   std::vector<std::string> authorizations;  // the Authorization headers seen
   int opens = 0;
   std::vector<std::string> texts;
@@ -58,8 +58,8 @@ class request_handler_test : public ::testing::Test {
     site_.handshake_timeout = std::chrono::milliseconds(1234);
     site_.websocket_routes.push_back(
         {"/chat/",
-         [this](std::string_view target, std::size_t loop,
-                std::string_view protocols, std::string_view authorization) -> websocket_application {
+         [this](std::string_view target, std::size_t loop, std::string_view protocols,
+                std::string_view authorization) -> websocket_application {
            app_.protocols.emplace_back(protocols);
            app_.authorizations.emplace_back(authorization);
            app_.targets.emplace_back(target);
