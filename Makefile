@@ -1,12 +1,18 @@
 # The two commands: `make run` and `make test`. Everything else here serves them.
 # Builds go through CMake presets (CMakePresets.json); scripts/bootstrap installs what is missing.
-.PHONY: run build image test test-release test-deploy test-asan test-tsan test-fuzz format tidy clean
+.PHONY: run cluster build image test test-release test-deploy test-asan test-tsan test-fuzz format tidy clean
 
 CTEST_FLAGS ?= --output-on-failure
 FUZZ_SECONDS ?= 30
 
 run: build
 	./build/release/parley
+
+# A cluster on this machine, no containers: Redis, two nodes and nginx (deploy/nginx/parley.conf)
+# on loopback; the web client at http://localhost:8080/ (scripts/cluster; Ctrl-C stops it).
+cluster: build
+	scripts/bootstrap cluster
+	scripts/cluster
 
 build:
 	scripts/bootstrap build

@@ -72,6 +72,13 @@ void legacy_member::on_close() {
   room_->leave(id_, loop, std::make_shared<departure>(context_.names, request_.username, 1));
 }
 
+void legacy_member::on_join_failed(room&) {
+  if (session_ == nullptr) return;
+  // This protocol has no error event: the client is told to come back, and nobody saw it come.
+  obs::chat_log().info("{} could not join: the cluster cannot reach its Redis", request_.username);
+  session_->close({ws::close_code::try_again_later, "The chat is unavailable; try again later."});
+}
+
 void legacy_member::annotate_upgrade(obs::tracing::span& upgrade) const {
   upgrade.set_attribute("chat.username", request_.username);
 }

@@ -26,6 +26,7 @@ class legacy_member final : public ws::message_handler, public recipient {
 
   // recipient
   void deliver(const ws::shared_frame& frame) override;
+  void on_join_failed(room& room) override;
 
  private:
   // Takes the message from the bucket; false when the client is past its tolerance and closed.

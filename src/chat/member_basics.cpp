@@ -26,7 +26,16 @@ void refuse_join(ws::session& session, std::string_view reason, bool bad_token) 
 }
 
 bool claim_username(member_context& context, ws::session& session, const std::string& name) {
-  if (context.names.claim(name)) return true;
+  const auto result = context.names.try_claim(name);
+  if (result == claim_result::claimed) return true;
+  if (result == claim_result::unreachable) {
+    // Not "already exists": that would be false. The client may come back.
+    obs::chat_log().info("refused '{}': the cluster cannot reach its Redis", name);
+    obs::metrics::for_loop(session.loop_index())
+        .count_rejection(obs::metrics::rejection::chat_unavailable);
+    session.close({ws::close_code::try_again_later, "The chat is unavailable; try again later."});
+    return false;
+  }
   obs::chat_log().info("refused duplicate username '{}'", name);
   obs::metrics::for_loop(session.loop_index())
       .count_rejection(obs::metrics::rejection::chat_duplicate_username);

@@ -2,15 +2,18 @@
 
 namespace parley::chat {
 
-bool name_registry::claim(std::string_view name) {
+claim_result name_registry::try_claim(std::string_view name) {
   {
     std::lock_guard lock(mutex_);
-    if (!names_.emplace(name).second) return false;
+    if (!names_.emplace(name).second) return claim_result::taken;
   }
-  if (shared_ == nullptr || shared_->claim(name)) return true;
-  std::lock_guard lock(mutex_);
-  names_.erase(std::string(name));
-  return false;
+  if (shared_ == nullptr) return claim_result::claimed;
+  const auto result = shared_->claim(name);
+  if (result != claim_result::claimed) {
+    std::lock_guard lock(mutex_);
+    names_.erase(std::string(name));
+  }
+  return result;
 }
 
 void name_registry::release(std::string_view name) {

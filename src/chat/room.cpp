@@ -1,70 +1,17 @@
 #include "chat/room.hpp"
 
 #include <algorithm>
-#include <limits>
 
-#include "chat/legacy_protocol.hpp"
-#include "chat/room_name.hpp"
-#include "chat/v1/events.hpp"
-#include "obs/escaped.hpp"
+#include "chat/room_detail.hpp"
 #include "obs/log.hpp"
 #include "obs/metrics/loop_metrics.hpp"
 
 namespace parley::chat {
-namespace {
 
-constexpr std::uint64_t k_no_limit = std::numeric_limits<std::uint64_t>::max();
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// The chat log line of an event: the tutorial's text for the lobby, marked with its room
-// elsewhere.
-void log_event(std::string_view room, const store::event& event) {
-  auto& log = obs::chat_log();
-  if (!log.should_log(spdlog::level::info)) return;
-  const std::string line = event.kind == store::event_kind::message
-                               ? fmt::format("{}: {}", event.user, obs::escaped{event.text})
-                               : legacy::event_text(event);
-  if (room == k_default_room) {
-    log.info("{}", line);
-  } else {
-    log.info("[{}] {}", room, line);
-  }
-}
-
-// The JSON objects of replayed events in order, with a gap object wherever ids jump: before the
-// first when it is above `expected` (0: no expectation), and after the last when `up_to` is above
-// it.
-class event_list {
- public:
-  template <class Events>
-  event_list(std::string_view room, const Events& events, std::uint64_t expected,
-             std::uint64_t up_to) {
-    gaps_.reserve(events.size() + 2);  // the views below point into it
-    objects_.reserve(events.size() + 2);
-    for (const auto& e : events) {
-      if (expected != 0 && e.id > expected) add_gap(room, expected, e.id - 1);
-      objects_.push_back(v1::event_json_in(e.frame));
-      expected = e.id + 1;
-    }
-    if (expected != 0 && up_to >= expected) add_gap(room, expected, up_to);
-  }
-  [[nodiscard]] std::span<const std::string_view> objects() const { return objects_; }
-  [[nodiscard]] std::size_t gaps() const { return gaps_.size(); }
-
- private:
-  void add_gap(std::string_view room, std::uint64_t from, std::uint64_t to) {
-    objects_.push_back(gaps_.emplace_back(v1::gap_json(room, from, to)));
-  }
-  std::vector<std::string> gaps_;
-  std::vector<std::string_view> objects_;
-};
-
-}  // namespace
+using room_detail::event_list;
+using room_detail::k_no_limit;
+using room_detail::log_event;
+using room_detail::now_ms;
 
 room::room(room_context& context, std::string name, std::size_t home_loop,
            std::shared_ptr<store::room_log> log)
@@ -82,6 +29,7 @@ room::room(room_context& context, std::string name, std::size_t home_loop,
   if (log_) last_event_ms_.store(log_->last_event_ms(), std::memory_order_relaxed);
   if (context_.cluster != nullptr) {
     reserved_until_ = k_no_limit;  // the cluster gives the ids
+    redis_generation_ = context_.cluster->generation();
     context_.cluster->watch(
         name_,
         [this](cluster_event e) {
@@ -116,6 +64,10 @@ void room::publish(message_ticket ticket) {
 }
 
 void room::typing(std::uint64_t member, std::string user) {
+  if (context_.cluster != nullptr) {
+    // Through Redis, so that every node's members see it (this node's once it comes back).
+    return context_.cluster->typing(name_, user, member);
+  }
   context_.loops.post(home_loop_, [this, member, user = std::move(user)] {
     broadcast({.legacy = nullptr, .v1 = v1::typing_frame(name_, user)}, {}, member);
   });
@@ -247,7 +199,7 @@ void room::finish_leave(std::uint64_t member, const std::shared_ptr<departure>& 
   presence_changed();
   if (departure) departure->room_left();  // free before anyone can see the leave
   if (context_.cluster != nullptr) {
-    return cluster_publish({.kind = store::event_kind::leave, .user = leaving.name}, member);
+    return cluster_leave(member, leaving.name);
   }
   broadcast(record({.kind = store::event_kind::leave, .user = leaving.name}));
 }
@@ -273,11 +225,19 @@ void room::finish_publish(message_ticket& ticket) {
       ticket.span.set_attribute("chat.room", name_);
       ticket.span.end();
     }
+    // The sender is told when Redis cannot take it, so it may send again.
+    auto failed = [this, member = ticket.member, loop = ticket.loop, client_id = ticket.client_id] {
+      auto error = v1::error_frame(v1::error_code::unavailable,
+                                   "The chat cannot reach its Redis; not sent, try again.", name_,
+                                   client_id);
+      context_.loops.post(
+          loop, [this, loop, member, error] { shards_[loop].deliver_to_v1(member, error); });
+    };
     return cluster_publish({.kind = store::event_kind::message,
                             .user = std::move(ticket.user),
                             .text = std::move(ticket.text),
                             .client_id = std::move(ticket.client_id)},
-                           ticket.member, ticket.loop);
+                           ticket.member, std::move(failed));
   }
   const std::size_t text_size = ticket.text.size();
   const auto frames = record({.kind = store::event_kind::message,
@@ -522,177 +482,6 @@ bool room::exists(std::int64_t now) const {
 
 void room::release() {
   if (log_) log_->release(next_id_);
-}
-
-void room::begin_cluster_join(join_ticket ticket) {
-  auto shared = std::make_shared<join_ticket>(std::move(ticket));
-  run_or_queue([this, shared] {
-    cluster_joins_[shared->member] = shared;
-    cluster_publish({.kind = store::event_kind::join, .user = shared->user, .age = shared->age},
-                    shared->member);
-  });
-}
-
-void room::cluster_publish(store::event e, std::uint64_t member,
-                           std::optional<std::size_t> sender_loop) {
-  e.ts_ms = now_ms();
-  const std::string client_id = e.client_id;
-  const cluster_event published{std::move(e), context_.cluster->node_id(), member, {}};
-  // A failure is logged by the bus; the event then never got an id, and nobody sees it but the
-  // sender of a message, who is told so it may send again.
-  context_.cluster->publish(
-      name_, published, next_id_ - 1, [this, member, sender_loop, client_id](bool ok) {
-        if (ok || !sender_loop) return;
-        auto error = v1::error_frame(v1::error_code::unavailable,
-                                     "The chat cannot reach its Redis; not sent, try again.", name_,
-                                     client_id);
-        context_.loops.post(*sender_loop, [this, loop = *sender_loop, member, error] {
-          shards_[loop].deliver_to_v1(member, error);
-        });
-      });
-}
-
-void room::on_cluster_ready(std::uint64_t last) {
-  if (!cluster_ready_) {
-    cluster_ready_ = true;
-    next_id_ = last + 1;
-    cache_ = history_cache(next_id_);  // complete from here: everything later arrives
-    last_id_.store(last, std::memory_order_relaxed);
-    apply_received();
-    run_queued();
-    return;
-  }
-  // Resubscribed after a lost connection: read what was published meanwhile.
-  if (last >= next_id_) fill_gap(last + 1);
-}
-
-void room::on_cluster_event(cluster_event e) {
-  if (cluster_ready_ && e.event.id < next_id_) return;  // applied already (a gap fill's)
-  received_.try_emplace(e.event.id, std::move(e));
-  apply_received();
-}
-
-void room::apply_received() {
-  if (!cluster_ready_) return;
-  while (!welcome_pending_ && !received_.empty()) {
-    auto first = received_.begin();
-    if (first->first < next_id_) {
-      received_.erase(first);
-      continue;
-    }
-    if (first->first > next_id_) return fill_gap(first->first);
-    cluster_event e = std::move(first->second);
-    received_.erase(first);
-    apply(e);
-  }
-}
-
-void room::fill_gap(std::uint64_t before) {
-  if (filling_) return;
-  filling_ = true;
-  const std::uint64_t after = next_id_ - 1;
-  const std::size_t limit = std::min<std::uint64_t>(before - after, context_.history.max_events);
-  context_.cluster->read(
-      name_, after, before, limit, [this, before](bool ok, std::vector<cluster_event> events) {
-        context_.loops.post(home_loop_, [this, before, ok, events = std::move(events)]() mutable {
-          filling_ = false;
-          for (auto& e : events) {
-            if (e.event.id >= next_id_) received_.try_emplace(e.event.id, std::move(e));
-          }
-          if (!received_.empty() && received_.begin()->first > next_id_ &&
-              received_.begin()->first <= before) {
-            // Not in the stream (trimmed, or Redis lost it): those ids stay a gap.
-            obs::server_log().warn("room {}: ids {}..{} missing from the cluster's history{}",
-                                   name_, next_id_, received_.begin()->first - 1,
-                                   ok ? "" : " (it could not be read)");
-            next_id_ = received_.begin()->first;
-          }
-          apply_received();
-        });
-      });
-}
-
-void room::apply(cluster_event& received) {
-  store::event& e = received.event;
-  next_id_ = e.id + 1;
-  const bool mine = received.node == context_.cluster->node_id();
-  if (mine) log_event(name_, e);  // each event is logged once in the cluster
-  event_frames frames;
-  frames.v1 = v1::event_frame(name_, e);
-  if (legacy_members_ > 0) frames.legacy = legacy::event_frame(e);
-  cache_.append(
-      {e.id, e.ts_ms, frames.v1,
-       e.client_id.empty() ? std::string{} : history_cache::client_key(e.user, e.client_id)});
-  last_id_.store(e.id, std::memory_order_relaxed);
-  last_event_ms_.store(e.ts_ms, std::memory_order_relaxed);
-  cache_.evict(memory_capacity(), e.ts_ms - context_.history.max_age.count(), k_no_limit);
-  obs::metrics::for_loop(home_loop_).events_stored.add();
-
-  std::shared_ptr<join_ticket> joined;
-  if (e.kind == store::event_kind::join) {
-    cluster_users_ = std::move(received.users);
-    if (mine) {
-      if (const auto found = cluster_joins_.find(received.member); found != cluster_joins_.end()) {
-        joined = std::move(found->second);
-        cluster_joins_.erase(found);
-      } else if (abandoned_.erase(received.member) != 0) {
-        cluster_publish({.kind = store::event_kind::leave, .user = e.user}, received.member);
-      }
-    }
-    if (joined) {
-      present_.push_back({joined->member, joined->loop, joined->speaks, joined->user});
-      ++members_per_loop_[joined->loop];
-      if (joined->speaks == protocol::legacy) ++legacy_members_;
-    }
-    presence_changed();
-  } else if (e.kind == store::event_kind::leave) {
-    if (const auto found = std::find(cluster_users_.begin(), cluster_users_.end(), e.user);
-        found != cluster_users_.end()) {
-      cluster_users_.erase(found);
-    }
-    presence_changed();
-  }
-  broadcast(frames);  // not to a newcomer: it is not active yet
-  if (joined) welcome(joined, e.id, frames.v1);
-}
-
-void room::welcome(const std::shared_ptr<join_ticket>& ticket, std::uint64_t join_id,
-                   const ws::shared_frame& join_frame) {
-  if (ticket->speaks == protocol::legacy) {
-    ticket->span.end();
-    context_.loops.post(
-        ticket->loop, [this, loop = ticket->loop, member = ticket->member, entry = ticket->entry] {
-          shards_[loop].activate(member, entry, *this, nullptr);
-        });
-    return;
-  }
-  welcome_pending_ = true;
-  const std::uint64_t after = ticket->since.value_or(0);
-  const std::size_t limit = ticket->since ? context_.history.max_replay : context_.history.on_join;
-  collect(after, join_id, limit,
-          [this, ticket, join_id, join_frame, users = cluster_users_](collection replay) {
-            const std::uint64_t after = ticket->since.value_or(0);
-            const std::uint64_t expected =
-                ticket->since ? after + 1 : (replay.events.empty() ? 0 : replay.events.front().id);
-            replay.events.push_back({join_id, join_frame});
-            const event_list list(name_, replay.events, expected, 0);
-            const auto frame = v1::joined_frame(name_, users, join_id, list.objects(), false);
-            auto& metrics = obs::metrics::for_loop(home_loop_);
-            if (ticket->since) metrics.count_replay(replay.events.size() - 1);
-            metrics.gaps.add(list.gaps());
-            if (ticket->span.recording()) {
-              ticket->span.set_attribute("chat.room", name_);
-              ticket->span.set_attribute("chat.join.id", join_id);
-              ticket->span.end();
-            }
-            context_.loops.post(ticket->loop, [this, loop = ticket->loop, member = ticket->member,
-                                               entry = ticket->entry, frame] {
-              shards_[loop].activate(member, entry, *this, frame);
-            });
-            welcome_pending_ = false;
-            apply_received();
-            run_queued();
-          });
 }
 
 }  // namespace parley::chat

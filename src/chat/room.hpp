@@ -174,9 +174,13 @@ class room {
   // Cluster mode: the cluster gives each event its id and hands it to every node; each node
   // applies the room's events on receipt, in id order, filling gaps from the room's history.
   void begin_cluster_join(join_ticket ticket);
-  // `sender_loop`: a message's sender, told (parley.v1) when the cluster cannot take it.
-  void cluster_publish(store::event e, std::uint64_t member,
-                       std::optional<std::size_t> sender_loop = std::nullopt);
+  // `failed` runs on the home loop when the cluster could not take the event (Redis away).
+  void cluster_publish(store::event e, std::uint64_t member, std::function<void()> failed);
+  // A join Redis could not take: the member is told and is not in the room.
+  void cluster_join_failed(const std::shared_ptr<join_ticket>& ticket);
+  // A leave Redis could not take is published again once it is back, so the member does not
+  // stay listed on the other nodes.
+  void cluster_leave(std::uint64_t member, std::string user);
   void on_cluster_ready(std::uint64_t last_id);
   void on_cluster_event(cluster_event e);
   // Applies the received events that follow in order; asks for missing ones.
@@ -212,13 +216,15 @@ class room {
   bool presence_publish_posted_ = false;
 
   // Home loop only, cluster mode.
-  bool cluster_ready_ = false;    // the room's events reach this node; next_id_ is known
-  bool welcome_pending_ = false;  // a join's replay is being read: later events wait
-  bool filling_ = false;          // a gap's events are being read
+  bool cluster_ready_ = false;          // the room's events reach this node; next_id_ is known
+  std::uint64_t redis_generation_ = 0;  // the cluster's generation() this room's presence is in
+  bool welcome_pending_ = false;        // a join's replay is being read: later events wait
+  bool filling_ = false;                // a gap's events are being read
   std::map<std::uint64_t, cluster_event> received_;  // by id, not yet applied
   std::unordered_map<std::uint64_t, std::shared_ptr<join_ticket>> cluster_joins_;  // published
   std::unordered_set<std::uint64_t> abandoned_;  // left before their join came back
   std::vector<std::string> cluster_users_;       // in the room on every node
+  std::vector<std::pair<std::uint64_t, std::string>> unpublished_leaves_;  // member, user
 
   // Read by other threads.
   std::atomic<std::size_t> online_{0};

@@ -20,6 +20,16 @@ void room_shard::activate(std::uint64_t id, std::uint64_t number, room& room,
   }
 }
 
+void room_shard::fail(std::uint64_t id, std::uint64_t number, room& room) {
+  const auto found = std::find_if(entries_.begin(), entries_.end(), [&](const entry& e) {
+    return e.id == id && e.number == number && !e.active;
+  });
+  if (found == entries_.end()) return;  // it left meanwhile
+  recipient* member = found->member;
+  entries_.erase(found);
+  member->on_join_failed(room);
+}
+
 void room_shard::remove(std::uint64_t id) {
   std::erase_if(entries_, [id](const entry& e) { return e.id == id; });
 }

@@ -17,6 +17,9 @@ class recipient {
   // The room's home loop has put this member's join in the room's order; from now on it
   // receives everything after it. Called on the member's loop, after any welcome frame.
   virtual void on_joined(room& /*room*/) {}
+  // The join could not be put in the room's order (cluster mode: Redis is away); the member is
+  // no longer in the room's shard. Called on the member's loop.
+  virtual void on_join_failed(room& /*room*/) {}
 };
 
 // A room's members that live on one event loop. Only that loop's thread touches it.
@@ -31,6 +34,8 @@ class room_shard {
   // first join was on its way gets the welcome of its second, not the first's.
   void activate(std::uint64_t id, std::uint64_t entry, room& room, const ws::shared_frame& welcome);
   void remove(std::uint64_t id);
+  // Takes entry `entry` of the member out, not yet active, and tells it its join failed.
+  void fail(std::uint64_t id, std::uint64_t entry, room& room);
   // Queues the frame of each active member's protocol, skipping member `except` (0: nobody).
   // Returns how many members it was queued to.
   std::size_t deliver(const event_frames& frames, std::uint64_t except = 0);

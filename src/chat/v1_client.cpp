@@ -218,4 +218,13 @@ void v1_client::on_joined(room& joined) {
   }
 }
 
+void v1_client::on_join_failed(room& failed) {
+  const auto found = std::find_if(rooms_.begin(), rooms_.end(),
+                                  [&](const membership& m) { return m.where == &failed; });
+  if (found == rooms_.end() || session_ == nullptr) return;
+  rooms_.erase(found);
+  refuse(error_code::unavailable, "The chat cannot reach its Redis; not joined, try again.",
+         failed.name());
+}
+
 }  // namespace parley::chat

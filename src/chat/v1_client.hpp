@@ -31,6 +31,7 @@ class v1_client final : public ws::message_handler, public recipient {
   // recipient
   void deliver(const ws::shared_frame& frame) override;
   void on_joined(room& room) override;
+  void on_join_failed(room& room) override;
 
  private:
   struct membership {

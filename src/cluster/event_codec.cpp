@@ -22,11 +22,23 @@ std::string encode_event_tail(const chat::cluster_event& e) {
   return text.substr(1);  // the script writes the brace, then the id
 }
 
+std::string encode_typing(const std::string& user, const std::string& node, std::uint64_t member) {
+  return nlohmann::json{{"typing", true}, {"user", user}, {"node", node}, {"member", member}}
+      .dump();
+}
+
 std::optional<chat::cluster_event> decode_event(std::string_view json) {
   const auto j = nlohmann::json::parse(json, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return std::nullopt;
   try {
     chat::cluster_event e;
+    if (j.value("typing", false)) {
+      e.typing = true;
+      e.event.user = j.at("user").get<std::string>();
+      e.node = j.at("node").get<std::string>();
+      e.member = j.at("member").get<std::uint64_t>();
+      return e;
+    }
     e.event.id = j.at("id").get<std::uint64_t>();
     e.event.ts_ms = j.at("ts").get<std::int64_t>();
     const auto kind = j.at("kind").get<std::string>();

@@ -7,46 +7,11 @@
 #include <limits>
 
 #include "cluster/event_codec.hpp"
+#include "cluster/scripts.hpp"
 #include "obs/log.hpp"
 
 namespace parley::cluster {
 namespace {
-
-// One round trip per event: the next id (never below what this node saw, so ids stay above
-// what clients hold after Redis lost its data), the bounded stream, presence, the channel.
-// KEYS: id, stream, users. ARGV: channel, event tail, max events, seen id, kind, user.
-constexpr const char* k_publish_script = R"lua(
-local id = redis.call('INCR', KEYS[1])
-local seen = tonumber(ARGV[4])
-if id <= seen then
-  id = seen + 1
-  redis.call('SET', KEYS[1], id)
-end
-local head = '{"id":' .. id
-if ARGV[5] == 'join' then
-  redis.call('HINCRBY', KEYS[3], ARGV[6], 1)
-  head = head .. ',"users":' .. cjson.encode(redis.call('HKEYS', KEYS[3]))
-elseif ARGV[5] == 'leave' then
-  if redis.call('HINCRBY', KEYS[3], ARGV[6], -1) <= 0 then
-    redis.call('HDEL', KEYS[3], ARGV[6])
-  end
-end
-local event = head .. ',' .. ARGV[2]
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], id .. '-1', 'e', event)
-redis.call('PUBLISH', ARGV[1], event)
-return id
-)lua";
-
-// KEYS: the name. ARGV: this claim's token, lease ms.
-constexpr const char* k_claim_script =
-    "return redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) and 1 or 0";
-// Compare-and-delete: only the claim that set it lets it go.
-constexpr const char* k_release_script =
-    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end "
-    "return 0";
-constexpr const char* k_refresh_script =
-    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], "
-    "ARGV[2]) end return 0";
 
 constexpr const char* k_channel_pattern = "parley:{*}:events";
 constexpr std::chrono::milliseconds k_connect_timeout{2000};
@@ -61,6 +26,16 @@ std::string room_key(const std::string& room, const char* what) {
 }
 std::string name_key(std::string_view name) {
   return "parley:name:{" + std::string(name) + "}";
+}
+std::string node_rooms_key(std::string_view node) {
+  return "parley:node:{" + std::string(node) + "}:rooms";
+}
+constexpr const char* k_nodes_key = "parley:nodes";
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 const char* kind_name(store::event_kind kind) {
@@ -121,15 +96,45 @@ void redis_bus::announce_ready(const std::string& room, ready_fn ready) {
 
 void redis_bus::publish(const std::string& room, const chat::cluster_event& e,
                         std::uint64_t seen_id, std::function<void(bool ok)> done) {
-  enqueue(
-      {{"EVALSHA", "", "3", room_key(room, "id"), room_key(room, "stream"), room_key(room, "users"),
-        room_key(room, "events"), encode_event_tail(e), std::to_string(settings_.max_events),
-        std::to_string(seen_id), kind_name(e.event.kind), e.event.user},
-       [done = std::move(done)](redisReply* r) {
-         const bool ok = r != nullptr && r->type == REDIS_REPLY_INTEGER;
-         if (!ok && r != nullptr) obs::server_log().warn("cluster publish failed: {}", r->str);
-         done(ok);
-       }});
+  if (e.event.kind == store::event_kind::join) {
+    // Before the join: a node that dies right after it is reaped in this room too.
+    enqueue({{"SADD", node_rooms_key(settings_.node_id), room}, [](redisReply*) {}});
+  }
+  enqueue({{"EVALSHA", "", "3", room_key(room, "id"), room_key(room, "stream"),
+            room_key(room, "members"), room_key(room, "events"), encode_event_tail(e),
+            std::to_string(settings_.max_events), std::to_string(seen_id), kind_name(e.event.kind),
+            e.event.user, settings_.node_id},
+           [done = std::move(done)](redisReply* r) {
+             const bool ok = r != nullptr && r->type == REDIS_REPLY_INTEGER;
+             if (!ok && r != nullptr) obs::server_log().warn("cluster publish failed: {}", r->str);
+             done(ok);
+           }});
+}
+
+void redis_bus::typing(const std::string& room, const std::string& user, std::uint64_t member) {
+  enqueue({{"PUBLISH", room_key(room, "events"), encode_typing(user, settings_.node_id, member)},
+           [](redisReply*) {}});
+}
+
+void redis_bus::reassert(const std::string& room, std::uint64_t seen_id,
+                         std::vector<std::pair<std::string, std::size_t>> members) {
+  std::vector<std::string> args{"EVAL",
+                                scripts::k_reassert,
+                                "2",
+                                room_key(room, "id"),
+                                room_key(room, "members"),
+                                settings_.node_id,
+                                std::to_string(seen_id)};
+  for (auto& [user, count] : members) {
+    args.push_back(std::move(user));
+    args.push_back(std::to_string(count));
+  }
+  enqueue({{"SADD", node_rooms_key(settings_.node_id), room}, [](redisReply*) {}});
+  enqueue({std::move(args), [room](redisReply* r) {
+             if (r == nullptr || r->type == REDIS_REPLY_ERROR) {
+               obs::server_log().warn("cluster: room {}: presence not restored in Redis", room);
+             }
+           }});
 }
 
 void redis_bus::read(const std::string& room, std::uint64_t after, std::uint64_t before,
@@ -155,24 +160,36 @@ void redis_bus::read(const std::string& room, std::uint64_t after, std::uint64_t
            }});
 }
 
-bool redis_bus::claim(std::string_view name) {
+chat::claim_result redis_bus::claim(std::string_view name) {
   const std::string token =
       settings_.node_id + ":" + std::to_string(g_claims.fetch_add(1, std::memory_order_relaxed));
+  // Known to be away: refuse at once rather than hold the connecting client's loop up.
+  if (ever_up_.load(std::memory_order_relaxed) && !commander_up_.load(std::memory_order_relaxed)) {
+    return chat::claim_result::unreachable;
+  }
   std::lock_guard claim_lock(claim_mutex_);
-  if (!claimer_ || !claimer_->ok()) {
-    claimer_ = std::make_unique<redis_connection>(settings_.address, k_claim_timeout);
+  reply_ptr reply;
+  // A kept connection may have died with a Redis that is back now: then once more, afresh.
+  for (int attempt = 0; attempt < 2 && !reply; ++attempt) {
+    const bool fresh = !claimer_ || !claimer_->ok();
+    if (fresh) claimer_ = std::make_unique<redis_connection>(settings_.address, k_claim_timeout);
+    reply = claimer_->run({"EVAL", scripts::k_claim, "1", name_key(name), token,
+                           std::to_string(settings_.lease.count())});
+    if (!reply) {
+      const std::string error = claimer_->error();
+      claimer_.reset();
+      if (fresh) {
+        obs::server_log().warn("cluster: cannot claim username '{}': {}", name, error);
+        return chat::claim_result::unreachable;
+      }
+    }
   }
-  auto reply = claimer_->run({"EVAL", k_claim_script, "1", name_key(name), token,
-                              std::to_string(settings_.lease.count())});
-  if (!reply) {
-    obs::server_log().warn("cluster: cannot claim username '{}': {}", name, claimer_->error());
-    claimer_.reset();
-    return false;
-  }
-  if (reply_number(reply.get()) != 1) return false;
+  if (!reply) return chat::claim_result::unreachable;
+  if (reply->type == REDIS_REPLY_ERROR) return chat::claim_result::unreachable;
+  if (reply_number(reply.get()) != 1) return chat::claim_result::taken;
   std::lock_guard lock(mutex_);
   owned_names_[std::string(name)] = token;
-  return true;
+  return chat::claim_result::claimed;
 }
 
 void redis_bus::release(std::string_view name) {
@@ -184,7 +201,7 @@ void redis_bus::release(std::string_view name) {
     token = std::move(found->second);
     owned_names_.erase(found);
   }
-  enqueue({{"EVAL", k_release_script, "1", name_key(name), token}, [](redisReply*) {}});
+  enqueue({{"EVAL", scripts::k_release, "1", name_key(name), token}, [](redisReply*) {}});
 }
 
 void redis_bus::enqueue(command c) {
@@ -198,9 +215,21 @@ void redis_bus::enqueue(command c) {
 std::unique_ptr<redis_connection> redis_bus::connect_commander() {
   auto connection = std::make_unique<redis_connection>(settings_.address, k_connect_timeout);
   if (!connection->ok()) return nullptr;
-  auto sha = connection->run({"SCRIPT", "LOAD", k_publish_script});
+  auto sha = connection->run({"SCRIPT", "LOAD", scripts::k_publish});
   if (!sha || sha->type != REDIS_REPLY_STRING) return nullptr;
   publish_sha_.assign(sha->str, sha->len);
+  // A new run_id: Redis restarted since this node last saw it.
+  if (auto info = connection->run({"INFO", "server"}); info && info->type == REDIS_REPLY_STRING) {
+    const std::string_view text(info->str, info->len);
+    if (const auto at = text.find("run_id:"); at != std::string_view::npos) {
+      const auto id = text.substr(at + 7, text.find_first_of("\r\n", at) - at - 7);
+      if (!run_id_.empty() && id != run_id_) {
+        generation_.fetch_add(1, std::memory_order_acq_rel);
+        obs::server_log().warn("cluster: Redis restarted; rooms restore their presence there");
+      }
+      run_id_ = std::string(id);
+    }
+  }
   return connection;
 }
 
@@ -218,20 +247,27 @@ void redis_bus::run_commands() {
     }
     if (!connection) {
       lock.unlock();
+      const std::uint64_t generation = generation_.load(std::memory_order_acquire);
       connection = connect_commander();
       lock.lock();
-      if (!connection) {
+      // Queued for a Redis that restarted since: a leave, say, must wait until the rooms have
+      // restored their presence there (they hear of the failure before they are ready again).
+      if (!connection || generation != generation_.load(std::memory_order_acquire)) {
         // Nothing queued can be answered: fail it rather than hold the chat up.
         auto failed = std::move(queue_);
         queue_.clear();
         lock.unlock();
         for (auto& c : failed) c.done(nullptr);
         lock.lock();
-        wake_.wait_for(lock, backoff, [this] { return stopping_; });
-        backoff = std::min(backoff * 2, k_max_backoff);
-        continue;
+        if (!connection) {
+          wake_.wait_for(lock, backoff, [this] { return stopping_; });
+          backoff = std::min(backoff * 2, k_max_backoff);
+          continue;
+        }
       }
       commander_up_.store(true, std::memory_order_relaxed);
+      ever_up_.store(true, std::memory_order_relaxed);
+      next_refresh = std::chrono::steady_clock::now();  // say at once that this node is alive
       obs::server_log().info("cluster: connected to Redis {}:{}", settings_.address.host,
                              settings_.address.port);
       backoff = k_first_backoff;
@@ -253,11 +289,7 @@ void redis_bus::run_commands() {
     queue_.clear();
     if (std::chrono::steady_clock::now() >= next_refresh) {
       next_refresh = std::chrono::steady_clock::now() + refresh_every;
-      for (const auto& [name, token] : owned_names_) {
-        batch.push_back({{"EVAL", k_refresh_script, "1", name_key(name), token,
-                          std::to_string(settings_.lease.count())},
-                         [](redisReply*) {}});
-      }
+      add_refreshes(batch);
     }
     lock.unlock();
     if (!batch.empty() && !send_batch(*connection, batch)) {
@@ -267,6 +299,55 @@ void redis_bus::run_commands() {
     }
     lock.lock();
   }
+}
+
+void redis_bus::add_refreshes(std::vector<command>& batch) {
+  const std::string lease = std::to_string(settings_.lease.count());
+  for (const auto& [name, token] : owned_names_) {
+    batch.push_back(
+        {{"EVAL", scripts::k_refresh, "1", name_key(name), token, lease}, [](redisReply*) {}});
+  }
+  batch.push_back({{"EVAL", scripts::k_heartbeat, "1", k_nodes_key, settings_.node_id, lease},
+                   [this](redisReply* r) { on_heartbeat(r); }});
+}
+
+void redis_bus::on_heartbeat(const redisReply* r) {
+  if (r == nullptr || r->type != REDIS_REPLY_ARRAY || r->elements == 0) return;
+  live_nodes_.store(reply_number(r->element[0]), std::memory_order_relaxed);
+  for (std::size_t i = 1; i < r->elements; ++i) {
+    const redisReply* dead = r->element[i];
+    if (dead->type != REDIS_REPLY_STRING) continue;
+    std::string node(dead->str, dead->len);
+    if (node != settings_.node_id && reaping_.insert(node).second) reap(node);
+  }
+}
+
+void redis_bus::reap(const std::string& dead) {
+  obs::server_log().warn("cluster: node {} stopped answering; its users leave their rooms", dead);
+  enqueue({{"SMEMBERS", node_rooms_key(dead)}, [this, dead](redisReply* r) {
+             if (r == nullptr || r->type != REDIS_REPLY_ARRAY) {
+               reaping_.erase(dead);  // the next heartbeat tries again
+               return;
+             }
+             const std::string ts = std::to_string(now_ms());
+             const std::string max_events = std::to_string(settings_.max_events);
+             for (std::size_t i = 0; i < r->elements; ++i) {
+               const std::string room(r->element[i]->str, r->element[i]->len);
+               enqueue({{"EVAL", scripts::k_reap, "3", room_key(room, "id"),
+                         room_key(room, "stream"), room_key(room, "members"),
+                         room_key(room, "events"), dead, settings_.node_id, ts, max_events},
+                        [this](redisReply* reaped) {
+                          if (reaped != nullptr && reaped->type == REDIS_REPLY_INTEGER) {
+                            reaped_members_.fetch_add(reply_number(reaped),
+                                                      std::memory_order_relaxed);
+                          }
+                        }});
+             }
+             // After the reaps on the same connection: forgotten only once they ran.
+             enqueue({{"DEL", node_rooms_key(dead)}, [](redisReply*) {}});
+             enqueue({{"ZREM", k_nodes_key, dead},
+                      [this, dead](redisReply*) { reaping_.erase(dead); }});
+           }});
 }
 
 bool redis_bus::send_batch(redis_connection& connection, std::vector<command>& batch) {

@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "chat/cluster_bus.hpp"
@@ -34,9 +35,15 @@ struct redis_bus_settings {
 // Keys carry the room (or name) as a hash tag, so a Redis Cluster could hold them too:
 //   parley:{room}:id      the room's last id (INCR)
 //   parley:{room}:stream  its events, entry id "<id>-1", field e = the event's JSON
-//   parley:{room}:users   who is in it, on every node: user -> connections
+//   parley:{room}:members who is in it: "<node>\31<user>" -> connections (cluster/scripts.hpp)
 //   parley:{room}:events  its channel
 //   parley:name:{user}    the node holding the username (SET NX PX, refreshed)
+//   parley:nodes          the live nodes: node -> until when (ms, Redis's clock), refreshed
+//   parley:node:{node}:rooms  the rooms where the node has had members, for its reaper
+//
+// Every lease/3 the commander says the node is alive and learns which nodes are not: it then
+// publishes one leave for each of a dead node's users in each of its rooms (exactly one, however
+// many nodes reap it), and forgets the node.
 class redis_bus final : public chat::cluster_bus, public chat::shared_names {
  public:
   explicit redis_bus(redis_bus_settings settings);
@@ -48,14 +55,33 @@ class redis_bus final : public chat::cluster_bus, public chat::shared_names {
                std::function<void(bool ok)> done) override;
   void read(const std::string& room, std::uint64_t after, std::uint64_t before, std::size_t limit,
             read_fn done) override;
+  void typing(const std::string& room, const std::string& user, std::uint64_t member) override;
+  void reassert(const std::string& room, std::uint64_t seen_id,
+                std::vector<std::pair<std::string, std::size_t>> members) override;
 
+  [[nodiscard]] std::uint64_t generation() const override {
+    return generation_.load(std::memory_order_acquire);
+  }
+
+  // Live nodes as of the last heartbeat (this one included; 0 before the first).
+  [[nodiscard]] std::size_t live_nodes() const {
+    return live_nodes_.load(std::memory_order_relaxed);
+  }
+  // Users of dead nodes this node has published leaves for.
+  [[nodiscard]] std::uint64_t reaped_members() const {
+    return reaped_members_.load(std::memory_order_relaxed);
+  }
+
+  [[nodiscard]] bool lost() const override {
+    return ever_up_.load(std::memory_order_relaxed) && !connected();
+  }
   // Both connections are up (for /readyz).
   [[nodiscard]] bool connected() const {
     return commander_up_.load(std::memory_order_relaxed) &&
            subscriber_up_.load(std::memory_order_relaxed);
   }
 
-  bool claim(std::string_view name) override;
+  chat::claim_result claim(std::string_view name) override;
   void release(std::string_view name) override;
 
  private:
@@ -73,7 +99,11 @@ class redis_bus final : public chat::cluster_bus, public chat::shared_names {
   // One pipeline of `batch` on `connection`; false when the connection broke.
   bool send_batch(redis_connection& connection, std::vector<command>& batch);
   std::unique_ptr<redis_connection> connect_commander();
-  void refresh_leases();
+  // Adds the lease refreshes and the heartbeat to the batch (commander thread).
+  void add_refreshes(std::vector<command>& batch);
+  void on_heartbeat(const redisReply* reply);
+  // Publishes the leaves of a dead node's users and forgets it (commander thread).
+  void reap(const std::string& dead);
   void run_subscriber();
   void on_message(std::string_view channel, std::string_view payload);
   // Asks for the room's last id, then calls its ready().
@@ -81,6 +111,8 @@ class redis_bus final : public chat::cluster_bus, public chat::shared_names {
 
   redis_bus_settings settings_;
   std::string publish_sha_;  // commander thread only
+  std::string run_id_;       // commander thread only: the Redis process last connected to
+  std::atomic<std::uint64_t> generation_{0};
 
   std::mutex mutex_;
   std::condition_variable wake_;
@@ -93,6 +125,10 @@ class redis_bus final : public chat::cluster_bus, public chat::shared_names {
   bool commander_stale_ = false;  // the subscription broke: the commander reconnects too
   std::atomic<bool> commander_up_{false};
   std::atomic<bool> subscriber_up_{false};
+  std::atomic<bool> ever_up_{false};  // the commander has been connected once
+  std::atomic<std::size_t> live_nodes_{0};
+  std::atomic<std::uint64_t> reaped_members_{0};
+  std::set<std::string> reaping_;  // commander thread only: dead nodes being reaped
 
   std::mutex claim_mutex_;
   std::unique_ptr<redis_connection> claimer_;

@@ -1,12 +1,14 @@
 """deploy/compose/ brought up by podman-compose (or docker compose): Redis, two Parley nodes and
-nginx in front; a client on each node chats with the other through nginx.
-
-Cluster mode (DESIGN.md §4, `--cluster-redis`) exists as a preview, but deploy/compose/ does not
-run it yet (issue 11's load-balancer slice): until `parley --help` lists the flag and the compose
-file has a redis service, this prints a SKIP line saying so. It turns itself on with both; the
-compose file then needs the services below.
-"""
+nginx in front (deploy/nginx/parley.conf), as the file says, with two changes given through its
+variables: the image under test (CHAT_IMAGE) and nginx published on a free loopback port
+(CHAT_PORT). Two clients through nginx land on different nodes and chat; the nodes count the
+client's address that nginx forwards. Jaeger and Prometheus (third-party images, no registry
+here) are not started: nothing the nodes do waits for them."""
 import asyncio
+import os
+import re
+import threading
+import time
 
 import pytest
 
@@ -15,46 +17,83 @@ import deploy_files as files
 from conftest import report
 from parley_client import join, recv
 
-CLUSTER_FLAG = "--cluster-redis"
 COMPOSE_FILE = files.repo_path("deploy", "compose", "docker-compose.yml")
 PROJECT = "parley-test"
+STARTED = ("redis", "parley-a", "parley-b", "nginx")
+NODES = ("parley-a", "parley-b")
 
 
-def cluster_mode_exists():
-    return CLUSTER_FLAG in files.flag_names()
+def compose(*args, **kwargs):
+    return ce.engine("compose", "-f", COMPOSE_FILE, "-p", PROJECT, *args, **kwargs)
 
 
-def compose_runs_a_cluster():
-    return "redis" in files.compose()["services"]
+def container_of(service):
+    """The id of a service's container (both engines label it with project and service)."""
+    ids = ce.engine("ps", "-a", "-q", "--filter", f"label=com.docker.compose.project={PROJECT}",
+                    "--filter", f"label=com.docker.compose.service={service}").stdout.split()
+    assert len(ids) == 1, (service, ids)
+    return ids[0]
+
+
+def wait_until_ready(endpoint, timeout=60.0):
+    """Both nodes listen and /readyz answers 200 through nginx."""
+    for service in NODES:
+        ce.wait_for_log(container_of(service), r"listening on http://0\.0\.0\.0:9090/", timeout)
+    # Each node listens a moment before both its Redis connections are up.
+    deadline = time.monotonic() + timeout
+    while (status := ce.http_get(f"{endpoint.http_url}/readyz")[0]) != 200:
+        assert time.monotonic() < deadline, f"/readyz through nginx: {status}"
+        threading.Event().wait(0.2)
 
 
 @pytest.fixture(scope="module")
-def cluster(request):
-    if not cluster_mode_exists() or not compose_runs_a_cluster():
-        reason = (f"compose check: cluster mode ({CLUSTER_FLAG}) is not in deploy/compose/ yet, "
-                  "so it has no Redis, second node or nginx to bring up")
-        report(f"SKIP: {reason}")
-        pytest.skip(reason)
-    request.getfixturevalue("image")
+def cluster(image):
     services = files.compose()["services"]
-    assert {"redis", "nginx"} <= services.keys(), services.keys()
-    assert len([s for s in services if s.startswith("parley")]) >= 2, services.keys()
-    ce.engine("compose", "-f", COMPOSE_FILE, "-p", PROJECT, "up", "-d", timeout=300)
+    assert set(STARTED) <= services.keys(), services.keys()
+    port = files.free_port()
+    os.environ["CHAT_IMAGE"] = image
+    os.environ["CHAT_PORT"] = f"127.0.0.1:{port}"
+    compose("down", "-v", check=False, timeout=120)  # a run that was killed left these
     try:
-        nginx = ce.engine("compose", "-f", COMPOSE_FILE, "-p", PROJECT, "port", "nginx", "80")
-        endpoint = ce.Endpoint(int(nginx.stdout.strip().rsplit(":", 1)[1]))
+        compose("up", "-d", *STARTED, timeout=600)
+        endpoint = ce.Endpoint(port)
+        wait_until_ready(endpoint)
         yield endpoint
     finally:
-        ce.engine("compose", "-f", COMPOSE_FILE, "-p", PROJECT, "down", "-v", check=False,
-                  timeout=120)
+        for service in STARTED:
+            print(f"---- {service} ----\n{ce.logs(container_of(service))[-3000:]}")
+        compose("down", "-v", check=False, timeout=120)
+        for name in ("CHAT_IMAGE", "CHAT_PORT"):
+            os.environ.pop(name, None)
+
+
+def user_on(service, timeout=10.0):
+    """The user whose WebSocket upgrade a node accepted first, from its access log."""
+    match = ce.wait_for_log(container_of(service),
+                            r"upgrade remote=\S+ path=/chat/(alice|bob)\S* status=101", timeout)
+    return match.group(1)
 
 
 def test_clients_on_two_nodes_chat_through_nginx(cluster):
     async def chat():
         alice = await join(cluster, "alice")
-        bob = await join(cluster, "bob")  # nginx sends the second connection to the other node
+        bob = await join(cluster, "bob")  # least_conn: the node alice is not on
         assert await recv(alice) == "bob connected to chat"
         await bob.send("across nodes")
         assert await recv(alice) == "bob: across nodes"
+        assert await recv(bob) == "bob: across nodes"
+        await alice.send("and back")
+        assert await recv(bob) == "alice: and back"
         await asyncio.gather(alice.close(), bob.close())
     asyncio.run(chat())
+    placed = {service: user_on(service) for service in NODES}
+    assert sorted(placed.values()) == ["alice", "bob"], placed
+    report(f"compose: {placed['parley-a']} on parley-a, {placed['parley-b']} on parley-b, "
+           "chatting through nginx")
+
+
+def test_the_web_client_and_api_come_through_nginx(cluster):
+    status, body = ce.http_get(f"{cluster.http_url}/")
+    assert status == 200 and "<html" in body.lower()
+    status, body = ce.http_get(f"{cluster.http_url}/api/rooms")
+    assert status == 200 and body.startswith(("[", "{"))

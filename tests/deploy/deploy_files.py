@@ -9,6 +9,8 @@ import re
 import shlex
 import socket
 import subprocess
+import threading
+import time
 import tomllib
 import urllib.error
 import urllib.request
@@ -108,8 +110,15 @@ def k8s_one(kind):
     return found[0]
 
 
-def deployment():
-    return k8s_one("Deployment")
+def k8s_named(kind, name):
+    found = [o for o in k8s_objects().get(kind, []) if o["metadata"]["name"] == name]
+    if len(found) != 1:
+        raise LookupError(f"expected one {kind} {name} in deploy/k8s/, found {len(found)}")
+    return found[0]
+
+
+def deployment(name="parley"):
+    return k8s_named("Deployment", name)
 
 
 def parley_container():
@@ -322,6 +331,18 @@ def http_get(url, timeout=5.0):
             return response.status, response.read(), response.headers
     except urllib.error.HTTPError as error:
         return error.code, error.read(), error.headers
+
+
+def wait_for_status(url, status, timeout=10.0, period=0.2):
+    """Asks for url, as a readiness probe does, every `period` seconds until it answers `status`
+    (a cluster node listens before both its Redis connections are up); whether it did."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if http_get(url)[0] == status:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        threading.Event().wait(period)
 
 
 def quiet_listen_args(*extra):

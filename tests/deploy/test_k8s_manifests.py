@@ -1,17 +1,25 @@
-"""deploy/k8s/ against the binary: the ConfigMap's parley.toml starts the real server, every
-probe path answers 200 on the port the manifests name, and the ports, names, user, grace period
-and timeouts agree with each other and with the server's behaviour."""
+"""deploy/k8s/ against the binary: the ConfigMap's parley.toml starts the real server (a node of a
+cluster, on a real redis-server standing in for the Redis Service), every probe path answers 200
+on the port the manifests name, readiness follows Redis, and the ports, names, user, grace
+period, replicas and timeouts agree with each other and with the server's behaviour."""
 import asyncio
 import math
 import os
 import re
 
+import urllib.parse
+
+import pytest
+
 import deploy_files as files
 from parley_client import RawWs, closed, http_request, join, recv, upgrade_headers
+from redis_server import RedisServer
 
 CONFIG = files.configmap_toml()
 CONTAINER = files.parley_container()
 POD = files.deployment()["spec"]["template"]
+REDIS = files.deployment("parley-redis")["spec"]["template"]
+(REDIS_CONTAINER,) = REDIS["spec"]["containers"]
 PROBES = {name: CONTAINER[name] for name in ("readinessProbe", "livenessProbe", "startupProbe")
           if name in CONTAINER}
 # docs/tracing.md: after the drain the span exporter gets 2 s, 5 s if a request to a hung
@@ -19,27 +27,47 @@ PROBES = {name: CONTAINER[name] for name in ("readinessProbe", "livenessProbe", 
 SPAN_FLUSH_MAX_S = 5
 
 
-def start_with_configmap(start_server, tmp_path, *extra):
+@pytest.fixture
+def redis():
+    """The Redis the ConfigMap's cluster.redis names, as a real redis-server on loopback."""
+    with RedisServer() as server:
+        yield server
+
+
+def start_with_configmap(start_server, tmp_path, redis, *extra, node_id="parley-0"):
+    """A node as a pod of the Deployment starts it: the ConfigMap's file, the pod name as
+    PARLEY_CLUSTER_NODE_ID, and the test's Redis in place of the Service's address."""
     path = tmp_path / "parley.toml"
     path.write_text(files.configmap_toml_text())
-    return start_server("--config", str(path), *extra, listen_args=files.quiet_listen_args(
-        "--metrics-port", str(files.free_port()), "--metrics-bind", "127.0.0.1"))
+    server = start_server("--config", str(path), "--cluster-redis", redis.url, *extra,
+                          env={"PARLEY_CLUSTER_NODE_ID": node_id},
+                          listen_args=files.quiet_listen_args(
+                              "--metrics-port", str(files.free_port()), "--metrics-bind",
+                              "127.0.0.1"))
+    # The Service sends users to a pod once its readiness probe passes: once both its Redis
+    # connections are up, a moment after it listens.
+    assert files.wait_for_status(f"{server.http_url}/readyz", 200)
+    return server
 
 
-def test_manifests_hold_a_configmap_deployment_nodeport_service_and_ingress():
+def test_manifests_hold_parley_and_its_redis_a_budget_and_an_ingress():
     kinds = {kind: len(objects) for kind, objects in files.k8s_objects().items()}
-    assert kinds == {"ConfigMap": 1, "Deployment": 1, "Service": 1, "Ingress": 1}, kinds
-    assert files.k8s_one("Service")["spec"]["type"] == "NodePort"
+    assert kinds == {"ConfigMap": 1, "Deployment": 2, "Service": 2, "Ingress": 1,
+                     "PodDisruptionBudget": 1, "PersistentVolumeClaim": 1}, kinds
+    assert files.k8s_named("Service", "parley")["spec"]["type"] == "NodePort"
+    assert files.k8s_named("Service", "parley-redis")["spec"].get("type", "ClusterIP") == \
+        "ClusterIP"  # only the Parley pods reach Redis
 
 
 def test_configmap_parley_toml_starts_the_server_and_every_probe_answers_200(start_server,
-                                                                             tmp_path):
-    server = start_with_configmap(start_server, tmp_path)
+                                                                             tmp_path, redis):
+    server = start_with_configmap(start_server, tmp_path, redis)
     assert PROBES.keys() >= {"readinessProbe", "livenessProbe"}
     for name, probe in PROBES.items():
         path = probe["httpGet"]["path"]
-        status, body, _ = files.http_get(f"{server.http_url}{path}")
-        assert status == 200, f"{name} {path}: {status} {body!r}"
+        # Ready once both its Redis connections are up, as the kubelet would find it.
+        assert files.wait_for_status(f"{server.http_url}{path}", 200), \
+            f"{name} {path}: {files.http_get(f'{server.http_url}{path}')[:2]}"
     assert PROBES["readinessProbe"]["httpGet"]["path"] == "/readyz"
     assert PROBES["livenessProbe"]["httpGet"]["path"] == "/healthz"
 
@@ -60,7 +88,7 @@ def test_args_mount_and_configmap_name_the_same_file():
 
 
 def test_service_and_ingress_route_to_the_http_port():
-    service = files.k8s_one("Service")
+    service = files.k8s_named("Service", "parley")
     ingress = files.k8s_one("Ingress")
     (service_port,) = service["spec"]["ports"]
     assert files.container_port(CONTAINER, service_port["targetPort"]) == CONFIG["server"]["port"]
@@ -97,9 +125,61 @@ def test_rolling_update_adds_the_new_pod_before_stopping_the_old_one():
     assert strategy["rollingUpdate"]["maxSurge"] >= 1
 
 
-def test_one_replica_because_each_process_is_its_own_room():
-    assert files.deployment()["spec"]["replicas"] == 1
-    assert "its own chat room" in files.read("deploy", "k8s", "deployment.yaml")
+def test_three_replicas_share_their_rooms_through_the_redis_service():
+    assert files.deployment()["spec"]["replicas"] == 3
+    url = urllib.parse.urlsplit(CONFIG["cluster"]["redis"])
+    service = files.k8s_named("Service", "parley-redis")
+    (port,) = service["spec"]["ports"]
+    assert (url.scheme, url.hostname, url.port) == ("redis", service["metadata"]["name"],
+                                                    port["port"])
+    assert service["spec"]["selector"].items() <= REDIS["metadata"]["labels"].items()
+    assert files.container_port(REDIS_CONTAINER, port["targetPort"]) == 6379
+    assert "storage" not in CONFIG, "a cluster keeps history in Redis, not in the pods"
+
+
+def test_each_node_is_named_after_its_pod():
+    (variable,) = [e for e in CONTAINER["env"] if e["name"] == "PARLEY_CLUSTER_NODE_ID"]
+    assert variable["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name"
+    assert variable["name"] == files.config_keys()["cluster.node_id"].env
+
+
+def test_voluntary_disruptions_leave_all_but_one_pod_serving():
+    budget = files.k8s_one("PodDisruptionBudget")["spec"]
+    assert budget["selector"]["matchLabels"].items() <= POD["metadata"]["labels"].items()
+    assert budget["maxUnavailable"] == 1 < files.deployment()["spec"]["replicas"]
+
+
+def test_redis_keeps_its_data_on_the_claim_and_one_pod_at_a_time_uses_it():
+    args = REDIS_CONTAINER["args"]
+    assert args[args.index("--appendonly") + 1] == "yes"
+    (mount,) = REDIS_CONTAINER["volumeMounts"]
+    assert args[args.index("--dir") + 1] == mount["mountPath"]
+    (volume,) = [v for v in REDIS["spec"]["volumes"] if v["name"] == mount["name"]]
+    claim = files.k8s_named("PersistentVolumeClaim", volume["persistentVolumeClaim"]["claimName"])
+    assert claim["spec"]["accessModes"] == ["ReadWriteOnce"]
+    redis = files.deployment("parley-redis")["spec"]
+    assert redis["replicas"] == 1 and redis["strategy"]["type"] == "Recreate"
+    security = REDIS["spec"]["securityContext"]
+    assert security["runAsNonRoot"] and security["fsGroup"] == security["runAsUser"]
+
+
+def test_the_ingress_controller_is_a_trusted_proxy():
+    networks = [n.strip() for n in CONFIG["security"]["trusted_proxies"].split(",")]
+    assert networks and not {"0.0.0.0/0", "::/0"} & set(networks), networks
+    assert "trusted_proxies" in files.config_keys()["security.trusted_proxies"].name
+
+
+def test_readiness_follows_redis_and_liveness_does_not(start_server, tmp_path, redis):
+    """A pod that has lost Redis leaves the Service (its sends would be refused) and is not
+    restarted (that would not bring Redis back); it is ready again once Redis is."""
+    server = start_with_configmap(start_server, tmp_path, redis)
+    ready, live = (CONTAINER[p]["httpGet"]["path"] for p in ("readinessProbe", "livenessProbe"))
+    assert files.wait_for_status(f"{server.http_url}{ready}", 200)
+    redis.stop()
+    assert files.wait_for_status(f"{server.http_url}{ready}", 503)
+    assert files.http_get(f"{server.http_url}{live}")[0] == 200
+    redis.start_again()
+    assert files.wait_for_status(f"{server.http_url}{ready}", 200)
 
 
 def test_ingress_timeouts_outlast_the_ping_interval():
@@ -121,18 +201,6 @@ def test_pod_runs_as_the_images_non_root_user_with_a_read_only_root():
     assert container_security["readOnlyRootFilesystem"] is True  # Parley logs to stdout here
     assert container_security["allowPrivilegeEscalation"] is False
     assert CONFIG.get("log", {}).get("file", "") == ""
-
-
-def test_history_is_kept_on_a_writable_volume_of_the_pod():
-    """The root file system is read-only, so storage.path must lie on a volume mounted
-    read-write, which the Deployment declares."""
-    path = CONFIG["storage"]["path"]
-    mounts = [m for m in CONTAINER["volumeMounts"] if path.startswith(m["mountPath"] + "/")]
-    assert len(mounts) == 1 and not mounts[0].get("readOnly", False), mounts
-    volume = next(v for v in POD["spec"]["volumes"] if v["name"] == mounts[0]["name"])
-    assert "emptyDir" in volume, volume
-    # The image's working directory, where ./parley-data lands without the ConfigMap.
-    assert mounts[0]["mountPath"] == files.dockerfile().final("WORKDIR")
 
 
 def cpu_cores(quantity):
@@ -164,14 +232,15 @@ def test_image_is_the_version_cmake_builds():
     assert CONTAINER["image"] == f"parley:{version}"
 
 
-def test_rolling_update_moves_users_to_the_new_pod_with_one_reconnect(start_server, tmp_path):
-    """The upgrade, in small: old and new pod run the ConfigMap's configuration; the new one is
-    ready; SIGTERM to the old one closes its users with 1001 and a reason and it exits 0; they
-    reconnect to the new one under the same names. (/readyz turning 503 during the drain:
-    tests/integration/python/test_shutdown.py.)"""
-    old = start_with_configmap(start_server, tmp_path)
-    new = start_with_configmap(start_server, tmp_path)
-    assert files.http_get(f"{new.http_url}/readyz")[0] == 200
+def test_rolling_update_moves_users_to_the_new_pod_with_one_reconnect(start_server, tmp_path,
+                                                                     redis):
+    """The upgrade, in small: old and new pod run the ConfigMap's configuration on one Redis;
+    the new one is ready; SIGTERM to the old one closes its users with 1001 and a reason and it
+    exits 0; they reconnect to the new one under the same names. (/readyz turning 503 during the
+    drain: tests/integration/python/test_shutdown.py.)"""
+    old = start_with_configmap(start_server, tmp_path, redis, node_id="parley-old")
+    new = start_with_configmap(start_server, tmp_path, redis, node_id="parley-new")
+    assert files.wait_for_status(f"{new.http_url}/readyz", 200)
 
     async def scenario():
         alice = await join(old, "alice")
@@ -189,17 +258,17 @@ def test_rolling_update_moves_users_to_the_new_pod_with_one_reconnect(start_serv
         bob = await join(new, "bob")
         assert await recv(alice) == "bob connected to chat"
         await alice.send("hello bob")
-        # Parley keeps no history: bob's first message after the greeting is the next one.
+        # A legacy client gets no history: bob's first message after the greeting is the next.
         assert await recv(bob) == "alice: hello bob"
         await asyncio.gather(alice.close(), bob.close())
     asyncio.run(scenario())
 
 
-def test_a_draining_pod_refuses_new_users_and_stays_alive(start_server, tmp_path):
+def test_a_draining_pod_refuses_new_users_and_stays_alive(start_server, tmp_path, redis):
     """While the old pod drains (here held open by a client that never answers the close),
     /readyz says 503, an upgrade gets 503, and /healthz still says 200, so the liveness probe
     does not restart a pod that is only draining."""
-    server = start_with_configmap(start_server, tmp_path)
+    server = start_with_configmap(start_server, tmp_path, redis)
 
     async def scenario():
         mute = await RawWs.join(server, "mute")

@@ -98,11 +98,11 @@ def test_numbers_here_are_the_manifests():
     config = files.configmap_toml()
     container = files.parley_container()
     pod = files.deployment()["spec"]["template"]
-    service = files.k8s_one("Service")["spec"]["ports"][0]
+    service = files.k8s_named("Service", "parley")["spec"]["ports"][0]
     ingress = files.k8s_one("Ingress")["metadata"]["annotations"]
     resources = container["resources"]
     compose = files.compose()["services"]
-    parley_env = compose["parley"]["environment"]
+    parley_env = compose["parley-a"]["environment"]
     prometheus = files.prometheus_config()
     logstash = files.read("deploy", "elk", "logstash.conf")
     pre_stop = container["lifecycle"]["preStop"]["exec"]["command"][1]
@@ -126,7 +126,7 @@ def test_numbers_here_are_the_manifests():
         f"`prometheus.io/port: \"{pod['metadata']['annotations']['prometheus.io/port']}\"`",
         "`http://jaeger:4318/v1/traces`",
         f"every {scrape_interval} s",
-        f"`stop_grace_period` ({compose['parley']['stop_grace_period'].rstrip('s')} s)",
+        f"`stop_grace_period` ({compose['parley-a']['stop_grace_period'].rstrip('s')} s)",
         f"`{config['tracing']['endpoint']}`",
         "`http://elasticsearch:9200`",
         "index `parley-YYYY.MM.dd`",
@@ -137,7 +137,8 @@ def test_numbers_here_are_the_manifests():
         f"({default_of('--limits-slow-consumer-grace-ms') // 1000} s)",
         f"default {default_of('--server-shutdown-timeout-ms') // 1000} s drain",
         f"user {pod['spec']['securityContext']['runAsUser']}",
-        f"scrapes `parley:{parley_env['PARLEY_METRICS_PORT']}/metrics`",
+        f"scrapes `parley-a:{parley_env['PARLEY_METRICS_PORT']}/metrics` and "
+        f"`parley-b:{parley_env['PARLEY_METRICS_PORT']}/metrics`",
     ]
     missing = [phrase for phrase in expected if phrase not in DOC]
     assert not missing, missing
@@ -146,9 +147,9 @@ def test_numbers_here_are_the_manifests():
     assert config["tracing"]["enabled"] is False
     assert config["log"]["format"] == "text" and config["log"].get("file", "") == ""
     # Published host ports named in the compose table.
-    for service_name, port in (("parley", "9090"), ("parley", "9797"), ("jaeger", "16686"),
-                               ("prometheus", "9091")):
-        assert any(p.startswith(port + ":") for p in compose[service_name]["ports"])
+    for service_name, port in (("nginx", "8080"), ("jaeger", "16686"), ("prometheus", "9091")):
+        assert any(re.match(rf"(\$\{{CHAT_PORT:-)?{port}\}}?:", p)
+                   for p in compose[service_name]["ports"]), (service_name, port)
         assert f":{port}" in DOC
     # "on its own port so that the Service and Ingress never expose it"
     assert files.container_port(container, service["targetPort"]) != config["metrics"]["port"]

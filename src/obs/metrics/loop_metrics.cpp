@@ -63,6 +63,8 @@ std::string_view label(rejection reason) {
       return "chat_duplicate_username";
     case rejection::chat_rate_limited:
       return "chat_rate_limited";
+    case rejection::chat_unavailable:
+      return "chat_unavailable";
     case rejection::auth_invalid_token:
       return "auth_invalid_token";
     case rejection::auth_token_expired:

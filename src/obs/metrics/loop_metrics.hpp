@@ -64,6 +64,7 @@ enum class rejection : std::uint8_t {
   chat_invalid_join,          // 1008: username or age
   chat_duplicate_username,    // 1003
   chat_rate_limited,          // 1008: a legacy client past limits.messages_per_second and tolerance
+  chat_unavailable,           // 1013: cluster mode, the username could not be claimed in Redis
   auth_invalid_token,         // 1008: an upgrade without a valid token while authentication is on
   auth_token_expired,         // 4001: a connection whose token's exp passed
   count,
