@@ -24,7 +24,9 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def server():
-    srv = ParleyServer("--echo-endpoint", "--max-message-size", str(MAX_MESSAGE_SIZE), "--threads", "2")
+    # One connection per case, hundreds a second from 127.0.0.1: no limits.accepts_per_second_per_ip.
+    srv = ParleyServer("--echo-endpoint", "--max-message-size", str(MAX_MESSAGE_SIZE), "--threads", "2",
+                       "--limits-accepts-per-second-per-ip", "0")
     srv.start()
     yield srv
     srv.stop()
