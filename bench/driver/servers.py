@@ -21,7 +21,8 @@ def command(root, server, threads, storage="sqlite", data_dir="DATA_DIR"):
                 "--storage-engine", storage, "--storage-path", data_dir,
                 # The load generator's senders go far past a person's 20 messages a second, and
                 # its thousands of clients all come from 127.0.0.1.
-                "--limits-messages-per-second", "0", "--limits-connections-per-ip", "0"]
+                "--limits-messages-per-second", "0", "--limits-connections-per-ip", "0",
+                "--limits-accepts-per-second-per-ip", "0"]
     if server == "node":
         return ["node", f"{root}/bench/peers/node/server.mjs", "--port", "0"]
     if server == "beast":

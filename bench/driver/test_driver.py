@@ -263,6 +263,7 @@ class servers_test(unittest.TestCase):
         cmd = servers.command(ROOT, "parley", 1)
         self.assertEqual(cmd[cmd.index("--limits-messages-per-second") + 1], "0")
         self.assertEqual(cmd[cmd.index("--limits-connections-per-ip") + 1], "0")
+        self.assertEqual(cmd[cmd.index("--limits-accepts-per-second-per-ip") + 1], "0")
 
 
 class workloads_test(unittest.TestCase):

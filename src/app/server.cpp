@@ -15,6 +15,7 @@
 #include "app/make_cluster.hpp"
 #include "app/make_store.hpp"
 #include "app/memory_release.hpp"
+#include "auth/jwt_verifier.hpp"
 #include "cluster/cluster_link.hpp"
 #include "http/request_handler.hpp"
 #include "obs/log.hpp"
@@ -74,6 +75,10 @@ chat::chat_settings chat_settings(const config::options& options, obs::tracing::
                           .min_size = options.compression_min_size};
   settings.version = std::string(obs::metrics::k_version);
   settings.tracer = tracer;
+  if (!options.jwt_secret.empty() || !options.jwt_public_key.empty()) {
+    settings.verifier = std::make_shared<auth::jwt_verifier>(auth::jwt_settings{
+        options.jwt_secret, options.jwt_public_key, options.jwt_user_claim});
+  }
   return settings;
 }
 sigset_t stop_signals() {
@@ -106,16 +111,21 @@ server::server(const config::options& options)
   site_.origins = http::origin_policy(options.allowed_origins);
   site_.clients = http::client_address(options.trusted_proxies);
   site_.connections_per_address = http::address_limit(options.connections_per_ip);
+  site_.upgrades_per_address =
+      http::address_rate(options.accepts_per_second_per_ip, options.accepts_burst_per_ip);
+  site_.max_header_fields = options.max_request_headers;
+  site_.min_request_bytes_per_second = options.request_min_bytes_per_second;
   site_.ws_limits = {options.max_message_size, options.close_timeout, options.ping_interval};
   site_.compression = options.compression == "on";
   site_.websocket_routes.push_back(
-      {"/chat/", [this](std::string_view target, std::size_t loop, std::string_view protocols) {
-         auto member = chat_.make_member(target, loop, protocols);
+      {"/chat/", [this](std::string_view target, std::size_t loop, std::string_view protocols,
+                        std::string_view authorization) {
+         auto member = chat_.make_member(target, loop, protocols, authorization);
          return http::websocket_application{std::move(member.handler), member.subprotocol};
        }});
   if (options.echo_endpoint) {
     site_.websocket_routes.push_back(
-        {"/echo", [](std::string_view, std::size_t, std::string_view) {
+        {"/echo", [](std::string_view, std::size_t, std::string_view, std::string_view) {
            return http::websocket_application{std::make_unique<echo_handler>(), {}};
          }});
   }

@@ -110,6 +110,12 @@ std::variant<join_request, join_refusal> parse_join_target(std::string_view targ
     }
     request.since = value;
   }
+
+  if (auto token = query_parameter(query, "token"); token && !token->empty()) {
+    auto decoded = percent_decode(*token);
+    if (!decoded) return join_refusal{"Invalid token: bad percent-encoding.", true};
+    request.token = std::move(*decoded);
+  }
   return request;
 }
 

@@ -16,11 +16,17 @@ struct join_request {
   std::optional<unsigned> age;
   std::string room{k_default_room};    // the first room (a legacy client's only one)
   std::optional<std::uint64_t> since;  // parley.v1: resume the first room after this id
+  std::string token;                   // ?token=: a JWT, when authentication is on (decoded)
+  // The verified token's `exp` (seconds since the Unix epoch): the connection closes with 4001
+  // then. None: no token, or one that never expires.
+  std::optional<std::int64_t> expires;
 };
 
 // Why a join request is refused: the close reason (1008) the client is shown.
 struct join_refusal {
   std::string reason;
+  bool bad_token = false;  // authentication failed (counted apart from bad names)
+  bool expired = false;    // ... because the token has expired: close 4001, not 1008
 };
 
 // Longest username, in Unicode code points.

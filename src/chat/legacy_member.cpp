@@ -15,6 +15,7 @@ legacy_member::legacy_member(member_context& context, join_request request, std:
 
 void legacy_member::on_open(ws::session& session) {
   if (!claim_username(context_, session, request_.username)) return;
+  if (request_.expires) close_when_token_expires(session, request_.expires);
   room_ = context_.rooms.find_or_create(request_.room);
   if (room_ == nullptr) {
     context_.names.release(request_.username);

@@ -8,6 +8,10 @@
 #include "chat/name_registry.hpp"
 #include "chat/room_directory.hpp"
 
+namespace parley::auth {
+class jwt_verifier;
+}
+
 namespace parley::chat {
 
 // Limits on what one connection may ask of the chat (the [limits] keys).
@@ -28,6 +32,7 @@ struct member_context {
   room_directory& rooms;
   member_limits limits;
   std::string version;  // the server's, told in hello
+  const auth::jwt_verifier* verifier = nullptr;  // checks tokens; null: no authentication
 };
 
 }  // namespace parley::chat

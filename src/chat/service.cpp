@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "chat/authentication.hpp"
 #include "chat/join_request.hpp"
 #include "chat/legacy_member.hpp"
 #include "chat/member_basics.hpp"
@@ -48,16 +49,19 @@ bool offers_subprotocol(std::string_view offered, std::string_view protocol) {
 
 service::service(executor& loops, chat_settings settings, store::history_store* store,
                  cluster_bus* cluster, shared_names* names)
-    : room_context_{loops,      names_,  settings.history,     store,
-                    cluster,    settings.compression, settings.tracer},
+    : verifier_(std::move(settings.verifier)),
+      room_context_{loops,   names_, settings.history, store, cluster, settings.compression,
+                    settings.tracer},
       rooms_(room_context_, settings.max_rooms),
-      member_context_{names_, rooms_, settings.limits, std::move(settings.version)} {
+      member_context_{names_, rooms_, settings.limits, std::move(settings.version),
+                      verifier_.get()} {
   names_.share_with(names);
   rooms_.load_stored_rooms();
 }
 
 service::application service::make_member(std::string_view target, std::size_t,
-                                          std::string_view offered_protocols) {
+                                          std::string_view offered_protocols,
+                                          std::string_view authorization) {
   const bool speaks_v1 = offers_subprotocol(offered_protocols, v1::k_subprotocol);
   const std::string_view subprotocol = speaks_v1 ? v1::k_subprotocol : std::string_view{};
   auto parsed = parse_join_target(target);
@@ -65,6 +69,12 @@ service::application service::make_member(std::string_view target, std::size_t,
     return {std::make_unique<refused_join>(std::move(*refusal)), subprotocol};
   }
   auto& request = std::get<join_request>(parsed);
+  if (verifier_) {
+    const auto token = presented_token(authorization, offered_protocols, request.token);
+    if (auto refusal = authenticate(*verifier_, token, request)) {
+      return {std::make_unique<refused_join>(std::move(*refusal)), subprotocol};
+    }
+  }
   const std::uint64_t id = next_member_id_.fetch_add(1, std::memory_order_relaxed);
   if (speaks_v1) {
     return {std::make_unique<v1_client>(member_context_, std::move(request), id), subprotocol};

@@ -25,6 +25,8 @@ struct chat_settings {
   std::string version;                     // told to parley.v1 clients in hello
   room_compression compression;            // ws.compression: broadcasts get compressed twins
   obs::tracing::tracer* tracer = nullptr;  // cluster mode: spans across nodes (null: none)
+  // Checks every upgrade's token (auth.*); null: no authentication, names are first come.
+  std::shared_ptr<const auth::jwt_verifier> verifier;
 };
 
 // The chat: rooms by name, the registry of usernames, and a member for each WebSocket.
@@ -43,8 +45,11 @@ class service {
   // The application for an upgrade to "/chat/{username}?age=N&room=R&since=ID" on loop `loop`:
   // a parley.v1 client when `offered_protocols` (Sec-WebSocket-Protocol) lists parley.v1, else a
   // legacy member; or a handler that closes with 1008 when the request is invalid.
+  // With authentication on, the upgrade must present a valid token for the username (its
+  // `authorization` header, a bearer.<token> subprotocol entry or ?token=), else the handler
+  // closes with 1008 (4001 for an expired token).
   application make_member(std::string_view target, std::size_t loop,
-                          std::string_view offered_protocols);
+                          std::string_view offered_protocols, std::string_view authorization = {});
 
   // GET /api/rooms: every room with members or history, its members online and last id.
   [[nodiscard]] std::string rooms_json() const;
@@ -55,6 +60,7 @@ class service {
   void release();
 
  private:
+  std::shared_ptr<const auth::jwt_verifier> verifier_;
   name_registry names_;
   room_context room_context_;
   room_directory rooms_;

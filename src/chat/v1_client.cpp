@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "chat/authentication.hpp"
 #include "chat/member_basics.hpp"
 #include "chat/v1/events.hpp"
 #include "obs/escaped.hpp"
@@ -21,6 +22,7 @@ v1_client::v1_client(member_context& context, join_request request, std::uint64_
 
 void v1_client::on_open(ws::session& session) {
   if (!claim_username(context_, session, request_.username)) return;
+  if (request_.expires) close_when_token_expires(session, request_.expires);
   session_ = &session;
   departure_ = std::make_shared<departure>(context_.names, request_.username, 1);
   const auto& limits = context_.limits;
@@ -41,6 +43,7 @@ void v1_client::on_text(std::string_view text) {
     return refuse(problem->code, problem->reason, problem->room, problem->client_id);
   }
   auto& request = std::get<v1::command>(parsed);
+  if (request.type == v1::command_type::refresh) return refresh(request.token);
   if (auto problem = room_name_problem(request.room); !problem.empty()) {
     return refuse(error_code::bad_room, problem, request.room, request.client_id);
   }
@@ -117,6 +120,20 @@ void v1_client::send(v1::command& request) {
            .client_id = std::move(request.client_id),
            .span = session_->trace().child("chat broadcast", obs::tracing::span_kind::internal),
            .received_at = received_at});
+}
+
+void v1_client::refresh(std::string_view token) {
+  if (context_.verifier == nullptr) {
+    return refuse(error_code::bad_request, "Authentication is off: there is no token to refresh.");
+  }
+  join_request check;
+  check.username = request_.username;
+  if (auto refusal = authenticate(*context_.verifier, token, check)) {
+    return refuse(error_code::invalid_token, refusal->reason);
+  }
+  request_.expires = check.expires;
+  close_when_token_expires(*session_, request_.expires);
+  session_->send(v1::refreshed_frame(request_.expires));
 }
 
 void v1_client::typing(membership& m) {

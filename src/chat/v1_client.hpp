@@ -47,6 +47,8 @@ class v1_client final : public ws::message_handler, public recipient {
   void leave(membership& m);
   void send(v1::command& request);
   void typing(membership& m);
+  // Takes a new token for this user (its expiry replaces the old one's), or refuses it.
+  void refresh(std::string_view token);
   void history(const v1::command& request, membership& m);
   // The membership of the room named `name`, or nullptr.
   membership* find(std::string_view name);

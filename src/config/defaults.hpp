@@ -69,6 +69,18 @@ constexpr unsigned legacy_rate_tolerance = 10;
 // WebSocket connections open at once from one client address: a household or an office behind
 // one NAT has a few dozen people, each with a tab or two; one host opening thousands is an attack.
 constexpr unsigned connections_per_ip = 100;
+// New WebSocket connections per second from one client address, and as many at once: the burst is
+// everyone behind one NAT (up to connections_per_ip) reconnecting together after a restart, the
+// rate far above any person's reconnects; a host churning connections is refused (429).
+constexpr unsigned accepts_per_second_per_ip = 20;
+constexpr unsigned accepts_burst_per_ip = 100;
+// Header lines of one HTTP request: a browser's upgrade has about 15; uWebSockets allows 100.
+constexpr unsigned max_request_headers = 100;
+// Slowloris guard: a request under way must arrive at this many bytes a second on average
+// (Apache's mod_reqtimeout MinRate), checked each second from its first byte. A real client's
+// request arrives whole in one packet; one that trickles bytes to hold a connection open is
+// closed (408) after a second instead of at the handshake timeout.
+constexpr unsigned request_min_bytes_per_second = 500;
 
 // [security]
 // Pages the server served itself (the request's Host) and local development: a page from any other
@@ -91,6 +103,13 @@ constexpr const char* compression = "off";
 // Shorter payloads go out uncompressed (legal per message): a deflated chat line of a few dozen
 // bytes saves almost nothing and costs a compressor reset.
 constexpr std::uint64_t compression_min_size = 128;
+// [auth]
+// No keys: names are first come, first served, as the tutorial's chat; an operator who issues
+// tokens turns authentication on by naming a key.
+constexpr const char* jwt_secret = "";
+constexpr const char* jwt_public_key = "";
+// The registered claim for "who this token is about" (RFC 7519 §4.1.2).
+constexpr const char* jwt_user_claim = "sub";
 
 // [history]
 // A join without `since` gets this many recent events: a screenful and some scrollback.

@@ -37,7 +37,11 @@ struct options {
   unsigned messages_per_second = defaults::messages_per_second;  // 0: no limit
   unsigned messages_burst = defaults::messages_burst;
   unsigned legacy_rate_tolerance = defaults::legacy_rate_tolerance;
-  unsigned connections_per_ip = defaults::connections_per_ip;  // 0: no limit
+  unsigned connections_per_ip = defaults::connections_per_ip;                // 0: no limit
+  unsigned accepts_per_second_per_ip = defaults::accepts_per_second_per_ip;  // 0: no limit
+  unsigned accepts_burst_per_ip = defaults::accepts_burst_per_ip;
+  unsigned max_request_headers = defaults::max_request_headers;
+  unsigned request_min_bytes_per_second = defaults::request_min_bytes_per_second;  // 0: off
 
   // [security]
   std::string allowed_origins = defaults::allowed_origins;  // see http/origin_policy.hpp
@@ -50,6 +54,10 @@ struct options {
   // [ws]
   std::string compression = defaults::compression;  // off or on: permessage-deflate
   std::uint64_t compression_min_size = defaults::compression_min_size;
+  // [auth]
+  std::string jwt_secret = defaults::jwt_secret;          // HS256 key; empty: no HS256
+  std::string jwt_public_key = defaults::jwt_public_key;  // PEM file (RS256/ES256); empty: none
+  std::string jwt_user_claim = defaults::jwt_user_claim;  // must equal the username
 
   // [history]
   unsigned history_on_join = defaults::history_on_join;  // events a join without since receives

@@ -27,6 +27,9 @@ using beast::http::field;
 constexpr std::size_t k_max_header_bytes = std::size_t{8} * 1024;
 // How long a connection opened during shutdown has for its one request.
 constexpr std::chrono::milliseconds k_draining_request_timeout{1000};
+// How often a request under way is checked against site::min_request_bytes_per_second; the
+// first check is this long after its first byte, so a request that arrives whole is never checked.
+constexpr std::chrono::milliseconds k_rate_check_interval{1000};
 // Nothing here takes a body; a small one is read and dropped so the method can be answered (405).
 constexpr std::size_t k_max_body_bytes = std::size_t{16} * 1024;
 
@@ -126,19 +129,61 @@ request_handler::request_handler(net::transport& transport, site& site)
     : transport_(transport), site_(site), parser_(std::make_unique<request_parser>()) {
   // While draining, a new connection gets a moment for one request (/readyz), not the full timeout.
   const bool draining = !site_.ready.load(std::memory_order_relaxed);
-  transport_.start_timer(draining ? std::min(site_.handshake_timeout, k_draining_request_timeout)
-                                  : site_.handshake_timeout);
+  deadline_ =
+      transport_.now() + (draining ? std::min(site_.handshake_timeout, k_draining_request_timeout)
+                                   : site_.handshake_timeout);
+  arm_timer();
+}
+
+void request_handler::begin_request() {
+  request_began_ = true;
+  request_started_ = transport_.now();
+  if (site_.min_request_bytes_per_second > 0) arm_timer();  // the first rate check
+}
+
+void request_handler::arm_timer() {
+  const auto now = transport_.now();
+  auto delay = std::max(deadline_ - now, std::chrono::steady_clock::duration{});
+  if (request_began_ && site_.min_request_bytes_per_second > 0) {
+    delay = std::min<std::chrono::steady_clock::duration>(delay, k_rate_check_interval);
+  }
+  // Rounded up: the timer must not fire before the deadline it stands for.
+  transport_.start_timer(std::chrono::ceil<std::chrono::milliseconds>(delay));
+}
+
+bool request_handler::too_slow(std::chrono::steady_clock::time_point now) const {
+  const std::chrono::duration<double> elapsed = now - request_started_;
+  return static_cast<double>(request_received_) <
+         elapsed.count() * site_.min_request_bytes_per_second;
+}
+
+void request_handler::reject_slow(std::chrono::steady_clock::time_point now) {
+  const auto elapsed =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now - request_started_);
+  reject(408,
+         fmt::format("{} bytes in {} ms, slower than {} bytes a second "
+                     "(limits.request_min_bytes_per_second)",
+                     request_received_, elapsed.count(), site_.min_request_bytes_per_second),
+         obs::metrics::rejection::http_slow_request);
 }
 
 request_handler::~request_handler() = default;
 
 void request_handler::count(int status) {
+  count(status, std::nullopt);
+}
+
+void request_handler::count(int status, std::optional<obs::metrics::rejection> reason) {
   using obs::metrics::rejection;
   auto& metrics = obs::metrics::for_loop(transport_.loop_index());
   const auto method = parser_->parser.is_header_done() ? parser_->parser.get().method_string() : "";
   const auto took =
       request_began_ ? transport_.now() - request_started_ : std::chrono::nanoseconds{};
   metrics.count_http(method, status, took);
+  if (reason) {
+    metrics.count_rejection(*reason);
+    return;
+  }
   switch (status) {
     case 400:
       metrics.count_rejection(rejection::http_bad_request);
@@ -161,6 +206,9 @@ void request_handler::count(int status) {
     case 429:
       metrics.count_rejection(rejection::http_too_many_connections);
       break;
+    case 431:
+      metrics.count_rejection(rejection::http_too_many_headers);
+      break;
     default:
       break;
   }
@@ -168,15 +216,29 @@ void request_handler::count(int status) {
 
 std::size_t request_handler::on_data(std::span<char> bytes) {
   std::size_t used = 0;
-  if (!request_began_ && !bytes.empty()) {
-    request_began_ = true;
-    request_started_ = transport_.now();
-  }
+  std::size_t begins_at = 0;  // where the current request starts in `bytes`
+  // Bytes not used last time are offered again: what arrived is what was used plus this offer.
+  request_received_ = request_consumed_ + bytes.size();
+  if (!request_began_ && !bytes.empty()) begin_request();
   while (used < bytes.size()) {
     if (!transport_.is_open()) return bytes.size();  // dropped while answering (output cap)
     beast::error_code ec;
     used += parser_->parser.put(boost::asio::buffer(bytes.data() + used, bytes.size() - used), ec);
-    if (ec == beast::http::error::need_more) return used;
+    if ((!ec || ec == beast::http::error::need_more) && !fields_checked_ &&
+        parser_->parser.is_header_done()) {
+      fields_checked_ = true;
+      const auto& fields = parser_->parser.get();
+      if (const auto count = std::distance(fields.begin(), fields.end());
+          count > static_cast<std::ptrdiff_t>(site_.max_header_fields)) {
+        reject(431, fmt::format("{} header fields, more than {} (limits.max_request_headers)",
+                                count, site_.max_header_fields));
+        return bytes.size();
+      }
+    }
+    if (ec == beast::http::error::need_more) {
+      request_consumed_ += used - begins_at;
+      return used;
+    }
     if (ec == beast::http::error::header_limit) {
       reject(400, "request head over 8 KiB");
       return bytes.size();
@@ -193,19 +255,28 @@ std::size_t request_handler::on_data(std::span<char> bytes) {
     if (!serve()) return used;
     answered_any_ = true;
     parser_ = std::make_unique<request_parser>();
+    fields_checked_ = false;
+    begins_at = used;
+    request_consumed_ = 0;
+    request_received_ = bytes.size() - used;
     request_began_ = used < bytes.size();  // the next request's first bytes are here already
     request_started_ = transport_.now();
-    transport_.start_timer(site_.handshake_timeout);  // now the keep-alive idle timeout
+    deadline_ = request_started_ + site_.handshake_timeout;  // now the keep-alive idle timeout
+    arm_timer();
   }
+  request_consumed_ += used - begins_at;
   return used;
 }
 
-void request_handler::reject(int status, std::string_view why) {
+void request_handler::reject(int status, std::string_view why,
+                             std::optional<obs::metrics::rejection> reason,
+                             std::vector<std::pair<std::string_view, std::string_view>> headers) {
   obs::http_log().info("rejected request: {} {}", status, why);
-  count(status);
+  count(status, reason);
   response answer;
   answer.status = status;
   answer.body = std::string(reason_phrase(status)) + ": " + std::string(why) + "\n";
+  answer.headers = std::move(headers);
   answer.keep_alive = false;
   transport_.send(serialize(answer));
   transport_.close_after_flush();
@@ -263,6 +334,16 @@ bool request_handler::serve() {
           break;
         }
         const auto client = site_.clients.of(transport_.remote_address(), forwarded_for(request));
+        if (!site_.upgrades_per_address.admit(client, transport_.now())) {
+          log_upgrade(path, 429);
+          end_upgrade_span(span, 429);
+          reject(429,
+                 fmt::format("{} opens WebSockets faster than {} a second "
+                             "(limits.accepts_per_second_per_ip)",
+                             client, site_.upgrades_per_address.rate()),
+                 obs::metrics::rejection::http_accept_rate_limited, {{"Retry-After", "1"}});
+          return false;
+        }
         auto slot = site_.connections_per_address.acquire(client);
         if (!slot) {
           log_upgrade(path, 429);
@@ -272,7 +353,10 @@ bool request_handler::serve() {
           return false;
         }
         auto application =
-            route->make(target, transport_.loop_index(), offered_subprotocols(request));
+            route->make(target, transport_.loop_index(), offered_subprotocols(request),
+                        request.count(field::authorization) == 1
+                            ? std::string_view(request[field::authorization])
+                            : std::string_view{});
         if (!application.handler) {
           answer.status = 404;
           answer.body = "Not Found\n";
@@ -340,6 +424,15 @@ bool request_handler::serve() {
 }
 
 void request_handler::on_timeout() {
+  const auto now = transport_.now();
+  if (request_began_ && site_.min_request_bytes_per_second > 0 && now < deadline_) {
+    if (too_slow(now)) {
+      reject_slow(now);
+    } else {
+      arm_timer();  // the next check, or the deadline
+    }
+    return;
+  }
   if (request_began_) {
     obs::http_log().info("request timeout");
     count(408);

@@ -18,6 +18,7 @@ enum class close_code : std::uint16_t {
   message_too_big = 1009,   // over the configured message size limit
   internal_error = 1011,
   try_again_later = 1013,   // cluster mode: the node cannot reach its Redis
+  token_expired = 4001,  // the authentication token's `exp` passed (application range)
 };
 
 // Whether a code received in a client's close frame is one a peer may send (RFC 6455 §7.4.1,

@@ -38,7 +38,31 @@ void session::open(std::string_view path) {
 }
 
 void session::start_ping_timer() {
-  if (limits_.ping_interval.count() > 0) transport_.start_timer(limits_.ping_interval);
+  if (limits_.ping_interval.count() > 0) {
+    arm_timer(limits_.ping_interval);
+  } else {
+    arm_timer(std::nullopt);
+  }
+}
+
+void session::arm_timer(std::optional<std::chrono::steady_clock::duration> delay) {
+  const auto now = transport_.now();
+  ping_due_ = delay ? now + *delay : std::chrono::steady_clock::time_point::max();
+  auto due = ping_due_;
+  if (scheduled_close_) due = std::min(due, scheduled_close_->when);
+  if (due == std::chrono::steady_clock::time_point::max()) return;
+  // Rounded up: the timer must not fire before what it stands for.
+  transport_.start_timer(std::chrono::ceil<std::chrono::milliseconds>(
+      std::max(due - now, std::chrono::steady_clock::duration{})));
+}
+
+void session::close_at(std::chrono::steady_clock::time_point when, close_status status) {
+  if (state_ != state::open) return;
+  scheduled_close_ = scheduled_close{when, status};
+  const auto now = transport_.now();
+  arm_timer(ping_due_ == std::chrono::steady_clock::time_point::max()
+                ? std::nullopt
+                : std::optional(std::max(ping_due_ - now, std::chrono::steady_clock::duration{})));
 }
 
 void session::send(const shared_frame& frame) {
@@ -324,6 +348,24 @@ void session::on_timeout() {
     return;
   }
   if (state_ != state::open) return;
+  const auto now = transport_.now();
+  if (scheduled_close_ && now >= scheduled_close_->when) {
+    const auto status = scheduled_close_->status;
+    obs::ws_log().info("closing at the time set: {} {}", static_cast<int>(status.code),
+                       status.reason);
+    if (status.code == close_code::token_expired) {
+      obs::metrics::for_loop(transport_.loop_index())
+          .count_rejection(obs::metrics::rejection::auth_token_expired);
+    }
+    close(status);
+    return;
+  }
+  if (now < ping_due_) {  // woken for a close_at that has moved since
+    arm_timer(ping_due_ == std::chrono::steady_clock::time_point::max()
+                  ? std::nullopt
+                  : std::optional(ping_due_ - now));
+    return;
+  }
   if (ping_outstanding_ && !heard_since_ping_) {
     // A whole interval after our ping without a byte, not even the pong: the peer (or the path
     // to it) is gone, and its username should not stay taken.
@@ -337,11 +379,9 @@ void session::on_timeout() {
   }
   ping_outstanding_ = false;
   // The ping goes out after a full interval of silence, counted from the last byte heard.
-  const auto quiet = transport_.now() - last_heard_;
+  const auto quiet = now - last_heard_;
   if (quiet < limits_.ping_interval) {
-    transport_.start_timer(
-        std::chrono::duration_cast<std::chrono::milliseconds>(limits_.ping_interval - quiet) +
-        std::chrono::milliseconds(1));
+    arm_timer(limits_.ping_interval - quiet);
     return;
   }
   transport_.send(encode_frame(opcode::ping, std::string_view{}));

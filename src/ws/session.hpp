@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -73,8 +74,14 @@ class session final : public net::connection_handler {
   void close(close_status status);
   [[nodiscard]] bool is_open() const { return state_ == state::open; }
   [[nodiscard]] std::size_t loop_index() const { return transport_.loop_index(); }
+  // The loop's clock, as close_at takes it.
+  [[nodiscard]] std::chrono::steady_clock::time_point now() const { return transport_.now(); }
   // Where the session's spans hang (an empty context when it is not traced).
   [[nodiscard]] const obs::tracing::trace_context& trace() const;
+  // Closes the session with `status` at `when` unless it has ended by then (an authentication
+  // token's expiry); a later call moves the time. `status.reason` must outlive the session (a
+  // string literal).
+  void close_at(std::chrono::steady_clock::time_point when, close_status status);
   // Keeps `token` as long as the session lives (an upgrade's slot in limits.connections_per_ip).
   void keep(std::shared_ptr<void> token) { kept_ = std::move(token); }
 
@@ -114,6 +121,8 @@ class session final : public net::connection_handler {
   void fail(close_status status);
   void fail(close_status status, obs::metrics::rejection reason);
   void start_ping_timer();
+  // Runs the ping logic after `delay` (none: never), or sooner when close_at's time comes first.
+  void arm_timer(std::optional<std::chrono::steady_clock::duration> delay);
   // `status`: the first close frame (ours or the client's), or 1006 when there was none.
   // Tells the handler, once, and opens the close span; called right after note_end(), whose record
   // names the initiator.
@@ -141,6 +150,13 @@ class session final : public net::connection_handler {
   std::chrono::steady_clock::time_point last_heard_{};  // the last bytes from the peer
   bool ping_outstanding_ = false;                       // we pinged, waiting an interval
   bool heard_since_ping_ = false;                       // bytes arrived since that ping
+  // When the ping logic runs next (max(): never); the timer may fire sooner for close_at.
+  std::chrono::steady_clock::time_point ping_due_ = std::chrono::steady_clock::time_point::max();
+  struct scheduled_close {
+    std::chrono::steady_clock::time_point when;
+    close_status status;
+  };
+  std::optional<scheduled_close> scheduled_close_;  // close_at's
   std::size_t partial_checked_ = 0;  // of the incomplete frame at the front of the input
   closer closed_by_ = closer::nobody_yet;
   close_code close_code_ = close_code::abnormal;  // the first close frame's, or 1005/1006

@@ -25,9 +25,10 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def server():
     # Compression on: clients that offer nothing must see no difference (sections 1-9), and
-    # sections 12 and 13 negotiate permessage-deflate.
+    # sections 12 and 13 negotiate permessage-deflate. One connection per case, hundreds a second
+    # from 127.0.0.1: no limits.accepts_per_second_per_ip.
     srv = ParleyServer("--echo-endpoint", "--max-message-size", str(MAX_MESSAGE_SIZE), "--threads", "2",
-                       "--ws-compression", "on")
+                       "--ws-compression", "on", "--limits-accepts-per-second-per-ip", "0")
     srv.start()
     yield srv
     srv.stop()

@@ -10,10 +10,11 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static parley::http::site site;
   if (site.websocket_routes.empty()) {
-    site.websocket_routes.push_back({"/echo", [](std::string_view, std::size_t, std::string_view) {
-                                       return parley::http::websocket_application{
-                                           std::make_unique<parley::app::echo_handler>(), {}};
-                                     }});
+    site.websocket_routes.push_back(
+        {"/echo", [](std::string_view, std::size_t, std::string_view, std::string_view) {
+           return parley::http::websocket_application{
+               std::make_unique<parley::app::echo_handler>(), {}};
+         }});
   }
   parley::fuzz::recording_transport transport;
   transport.handler = std::make_unique<parley::http::request_handler>(transport, site);

@@ -18,12 +18,13 @@ simdjson::dom::parser& thread_parser() {
   return parser;
 }
 
-constexpr std::array<std::pair<std::string_view, command_type>, 5> k_types = {{
+constexpr std::array<std::pair<std::string_view, command_type>, 6> k_types = {{
     {"send", command_type::send},
     {"join", command_type::join},
     {"leave", command_type::leave},
     {"history", command_type::history},
     {"typing", command_type::typing},
+    {"refresh", command_type::refresh},
 }};
 
 // Reads the fields of one request object, remembering the first problem.
@@ -95,6 +96,9 @@ void read_fields(field_reader& fields, command& out) {
       }
       break;
     }
+    case command_type::refresh:
+      if (auto token = fields.text("token", true)) out.token = *token;
+      break;
     case command_type::leave:
     case command_type::typing:
       break;
@@ -134,7 +138,9 @@ std::variant<command, command_error> parse_command(std::string_view text) {
     return fail(error_code::unknown_type, "Unknown request type.");
   }
   out.type = known->second;
-  if (!fields.text("room", true)) return fail(error_code::bad_request, fields.problem());
+  if (out.type != command_type::refresh && !fields.text("room", true)) {
+    return fail(error_code::bad_request, fields.problem());
+  }
   read_fields(fields, out);
   if (!fields.problem().empty()) return fail(error_code::bad_request, fields.problem());
   return out;

@@ -10,7 +10,7 @@
 
 namespace parley::chat::v1 {
 
-enum class command_type : std::uint8_t { send, join, leave, history, typing };
+enum class command_type : std::uint8_t { send, join, leave, history, typing, refresh };
 
 // Most events one history request may ask for.
 constexpr unsigned k_max_history_limit = 100;
@@ -27,6 +27,7 @@ struct command {
   std::optional<std::uint64_t> since;   // join
   std::optional<std::uint64_t> before;  // history; none: from the newest
   unsigned limit = 50;                  // history, 1..k_max_history_limit
+  std::string token;                    // refresh: the new JWT (the only request without a room)
 };
 
 // A request that could not be read: the error event's fields.

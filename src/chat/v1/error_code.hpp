@@ -20,6 +20,7 @@ enum class error_code : std::uint8_t {
   rate_limited,         // history requests faster than limits.history_per_second
   history_unavailable,  // the store could not be read
   unavailable,          // cluster mode: Redis could not be reached, the message was not sent
+  invalid_token,        // a refresh whose token is not valid for this user
   count,
 };
 

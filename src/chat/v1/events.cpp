@@ -115,6 +115,11 @@ ws::shared_frame hello_frame(std::string_view user, std::string_view version,
   return text_frame(out);
 }
 
+ws::shared_frame refreshed_frame(std::optional<std::int64_t> expires) {
+  if (!expires) return text_frame(R"({"type":"refreshed"})");
+  return text_frame(fmt::format(R"({{"type":"refreshed","exp":{}}})", *expires));
+}
+
 ws::shared_frame joined_frame(std::string_view room, std::span<const std::string> users,
                               std::uint64_t last_id, std::span<const std::string_view> events,
                               bool reset) {

@@ -44,6 +44,8 @@ std::string gap_json(std::string_view room, std::uint64_t from, std::uint64_t to
 
 ws::shared_frame hello_frame(std::string_view user, std::string_view version,
                              const limits_info& limits);
+// The answer to a refresh: the new token's `exp` (seconds since the Unix epoch), none: never.
+ws::shared_frame refreshed_frame(std::optional<std::int64_t> expires);
 // `events`: JSON objects (events and gaps), in order.
 ws::shared_frame joined_frame(std::string_view room, std::span<const std::string> users,
                               std::uint64_t last_id, std::span<const std::string_view> events,

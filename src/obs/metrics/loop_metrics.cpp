@@ -46,6 +46,12 @@ std::string_view label(rejection reason) {
       return "http_forbidden_origin";
     case rejection::http_too_many_connections:
       return "http_too_many_connections";
+    case rejection::http_accept_rate_limited:
+      return "http_accept_rate_limited";
+    case rejection::http_too_many_headers:
+      return "http_too_many_headers";
+    case rejection::http_slow_request:
+      return "http_slow_request";
     case rejection::ws_protocol_error:
       return "ws_protocol_error";
     case rejection::ws_invalid_utf8:
@@ -64,6 +70,10 @@ std::string_view label(rejection reason) {
       return "chat_rate_limited";
     case rejection::chat_unavailable:
       return "chat_unavailable";
+    case rejection::auth_invalid_token:
+      return "auth_invalid_token";
+    case rejection::auth_token_expired:
+      return "auth_token_expired";
     case rejection::count:
       break;
   }

@@ -54,6 +54,9 @@ enum class rejection : std::uint8_t {
   http_upgrade_required,    // 426: a WebSocket path without a (version 13) upgrade
   http_forbidden_origin,    // 403: an upgrade from an Origin not in security.allowed_origins
   http_too_many_connections,  // 429: an upgrade beyond limits.connections_per_ip
+  http_accept_rate_limited,   // 429: an upgrade beyond limits.accepts_per_second_per_ip
+  http_too_many_headers,      // 431: more header lines than limits.max_request_headers
+  http_slow_request,          // 408: a request slower than limits.request_min_bytes_per_second
   ws_protocol_error,          // 1002
   ws_invalid_utf8,            // 1007
   ws_message_too_big,         // 1009
@@ -63,6 +66,8 @@ enum class rejection : std::uint8_t {
   chat_duplicate_username,    // 1003
   chat_rate_limited,          // 1008: a legacy client past limits.messages_per_second and tolerance
   chat_unavailable,           // 1013: cluster mode, the username could not be claimed in Redis
+  auth_invalid_token,         // 1008: an upgrade without a valid token while authentication is on
+  auth_token_expired,         // 4001: a connection whose token's exp passed
   count,
 };
 std::string_view label(rejection reason);
@@ -75,15 +80,16 @@ inline constexpr std::array<std::string_view, 3> k_tls_failure_reasons = {"proto
 inline constexpr std::array<double, 5> k_replay_size_bounds = {0, 10, 100, 1000, 10000};
 
 // The codes of parley.v1 `error` events (chat/v1/error_code.hpp names them from this list).
-inline constexpr std::array<std::string_view, 12> k_protocol_error_codes = {
+inline constexpr std::array<std::string_view, 13> k_protocol_error_codes = {
     "bad_json",      "bad_request",    "unknown_type",        "bad_room",
     "not_joined",    "already_joined", "too_many_rooms",      "room_limit",
-    "text_too_long", "rate_limited",   "history_unavailable", "unavailable"};
+    "text_too_long", "rate_limited",   "history_unavailable", "unavailable",
+    "invalid_token"};
 
 // The HTTP methods and statuses http_requests_total tells apart; anything else is "other".
 inline constexpr std::array<std::string_view, 2> k_methods = {"GET", "HEAD"};
-inline constexpr std::array<int, 13> k_statuses = {101, 200, 304, 400, 403, 404, 405,
-                                                   408, 413, 426, 429, 500, 503};
+inline constexpr std::array<int, 14> k_statuses = {101, 200, 304, 400, 403, 404, 405,
+                                                   408, 413, 426, 429, 431, 500, 503};
 // Close codes 1000..1015 are counted each; any other as "other".
 inline constexpr int k_first_close_code = 1000;
 inline constexpr std::size_t k_close_codes = 16;

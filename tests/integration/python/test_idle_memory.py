@@ -137,7 +137,8 @@ def test_idle_connections_cost_little_memory_after_the_join_storm(start_server):
     allow_descriptors(CLIENTS + 256)
     # Every client is on 127.0.0.1: far more than limits.connections_per_ip allows one address.
     server = start_server("--threads", "1", "--log-level", "warn", *METRICS, *RELEASE,
-                          "--limits-connections-per-ip", "0")
+                          "--limits-connections-per-ip", "0",
+                          "--limits-accepts-per-second-per-ip", "0")
     before = rss_bytes(server.proc.pid)
     after = asyncio.run(storm_then_measure(server))
     per_connection = (after - before) / CLIENTS

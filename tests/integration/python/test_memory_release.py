@@ -80,7 +80,8 @@ def burst_and_wait_until_over(server, clients, message):
 def test_a_burst_followed_by_quiet_returns_memory(start_server):
     # 100 clients on 127.0.0.1 at once: as many as limits.connections_per_ip allows, so no limit.
     server = start_server("--threads", "2", "--log-level", "debug", *METRICS, *RELEASE,
-                          "--limits-connections-per-ip", "0")
+                          "--limits-connections-per-ip", "0",
+                          "--limits-accepts-per-second-per-ip", "0")
     # The checks start before the server says it listens: these scrapes span at least 3 of them,
     # with no traffic, so no release.
     assert set(releases_while(server, 3 * INTERVAL_S)) == {0}

@@ -21,7 +21,8 @@ using test_support::fake_transport;
 struct app_log {
   std::vector<std::string> targets;
   std::vector<std::size_t> loops;
-  std::vector<std::string> protocols;  // the Sec-WebSocket-Protocol offers seen
+  std::vector<std::string> protocols;       // the Sec-WebSocket-Protocol offers seen
+  std::vector<std::string> authorizations;  // the Authorization headers seen
   int opens = 0;
   std::vector<std::string> texts;
 };
@@ -57,9 +58,10 @@ class request_handler_test : public ::testing::Test {
     site_.handshake_timeout = std::chrono::milliseconds(1234);
     site_.websocket_routes.push_back(
         {"/chat/",
-         [this](std::string_view target, std::size_t loop,
-                std::string_view protocols) -> websocket_application {
+         [this](std::string_view target, std::size_t loop, std::string_view protocols,
+                std::string_view authorization) -> websocket_application {
            app_.protocols.emplace_back(protocols);
+           app_.authorizations.emplace_back(authorization);
            app_.targets.emplace_back(target);
            app_.loops.push_back(loop);
            if (target.find("nobody") != std::string_view::npos) return {};
@@ -348,6 +350,133 @@ TEST_F(request_handler_test, idle_keep_alive_connection_timing_out_is_no_rejecti
 TEST_F(request_handler_test, shutdown_closes_the_connection) {
   handler_->on_shutdown();
   EXPECT_EQ(transport_.close_after_flush_calls, 1);
+}
+
+std::uint64_t rejected(std::size_t loop, obs::metrics::rejection reason) {
+  return obs::metrics::for_loop(loop).rejections[static_cast<std::size_t>(reason)].value();
+}
+
+TEST_F(request_handler_test, request_with_more_header_fields_than_allowed_gets_431) {
+  site_.max_header_fields = 3;
+  const auto before = rejected(1, obs::metrics::rejection::http_too_many_headers);
+  receive("GET /healthz HTTP/1.1\r\nHost: x\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n");
+  EXPECT_EQ(status_line(), "HTTP/1.1 431 Request Header Fields Too Large");
+  EXPECT_NE(body().find("4 header fields, more than 3 (limits.max_request_headers)"),
+            std::string::npos);
+  EXPECT_EQ(transport_.close_after_flush_calls, 1);
+  EXPECT_EQ(rejected(1, obs::metrics::rejection::http_too_many_headers), before + 1);
+}
+
+TEST_F(request_handler_test, request_with_as_many_header_fields_as_allowed_is_answered) {
+  site_.max_header_fields = 3;
+  receive("GET /healthz HTTP/1.1\r\nHost: x\r\nA: 1\r\nB: 2\r\n\r\n");
+  EXPECT_EQ(status_line(), "HTTP/1.1 200 OK");
+}
+
+TEST_F(request_handler_test, upgrades_faster_than_accepts_per_second_get_429_with_retry_after) {
+  site_.upgrades_per_address = address_rate(1, 1);
+  const auto before = rejected(1, obs::metrics::rejection::http_accept_rate_limited);
+  receive(upgrade_request("/chat/alice"));
+  EXPECT_EQ(status_line(), "HTTP/1.1 101 Switching Protocols");
+
+  fake_transport second{1};
+  second.remote = "192.0.2.7:40001";
+  second.clock = transport_.clock + std::chrono::milliseconds(500);
+  request_handler other(second, site_);
+  std::string request = upgrade_request("/chat/bob");
+  other.on_data(std::span<char>(request.data(), request.size()));
+  EXPECT_EQ(second.sent.substr(0, second.sent.find("\r\n")), "HTTP/1.1 429 Too Many Requests");
+  EXPECT_NE(second.sent.find("\r\nRetry-After: 1\r\n"), std::string::npos);
+  EXPECT_NE(second.sent.find("192.0.2.7 opens WebSockets faster than 1 a second "
+                             "(limits.accepts_per_second_per_ip)"),
+            std::string::npos);
+  EXPECT_EQ(app_.targets.size(), 1U);  // the application never saw bob
+  EXPECT_EQ(rejected(1, obs::metrics::rejection::http_accept_rate_limited), before + 1);
+
+  fake_transport third{1};
+  third.remote = "192.0.2.7:40002";
+  third.clock = transport_.clock + std::chrono::milliseconds(1000);  // a token is back
+  request_handler later(third, site_);
+  request = upgrade_request("/chat/carol");
+  later.on_data(std::span<char>(request.data(), request.size()));
+  EXPECT_EQ(third.sent.substr(0, third.sent.find("\r\n")), "HTTP/1.1 101 Switching Protocols");
+}
+
+class slow_request_test : public request_handler_test {
+ protected:
+  void SetUp() override {
+    request_handler_test::SetUp();
+    site_.min_request_bytes_per_second = 20;
+    transport_.timers_started.clear();
+    handler_ = std::make_unique<request_handler>(transport_, site_);
+  }
+  // The connection offers what it has not consumed again, with what arrived since.
+  std::size_t arrive(std::string_view more) {
+    pending_ += more;
+    const auto used = receive(pending_);
+    pending_.erase(0, used);
+    return used;
+  }
+  void advance(std::chrono::milliseconds by) { transport_.clock += by; }
+  std::string pending_;
+};
+
+TEST_F(slow_request_test, first_byte_arms_a_rate_check_a_second_later) {
+  arrive("GET");
+  EXPECT_EQ(transport_.timers_started.back(), std::chrono::milliseconds(1000));
+}
+
+TEST_F(slow_request_test, request_arriving_slower_than_the_minimum_gets_408_and_counts) {
+  const auto before = rejected(1, obs::metrics::rejection::http_slow_request);
+  const auto timeouts_before = rejected(1, obs::metrics::rejection::http_request_timeout);
+  arrive("GET /healthz");  // 12 bytes: under 20 a second
+  advance(std::chrono::milliseconds(1000));
+  handler_->on_timeout();
+  EXPECT_EQ(status_line(), "HTTP/1.1 408 Request Timeout");
+  EXPECT_NE(body().find("12 bytes in 1000 ms, slower than 20 bytes a second "
+                        "(limits.request_min_bytes_per_second)"),
+            std::string::npos);
+  EXPECT_EQ(transport_.close_after_flush_calls, 1);
+  EXPECT_EQ(rejected(1, obs::metrics::rejection::http_slow_request), before + 1);
+  EXPECT_EQ(rejected(1, obs::metrics::rejection::http_request_timeout), timeouts_before);
+}
+
+TEST_F(slow_request_test, bytes_offered_again_are_not_counted_twice) {
+  arrive("GET /healthz HTTP/1.1\r\n");  // 23 bytes, kept by the parser until the head is whole
+  advance(std::chrono::milliseconds(1000));
+  handler_->on_timeout();  // 23 bytes in 1 s: fast enough
+  EXPECT_EQ(transport_.sent, "");
+  arrive("X");  // offered again: 24 bytes have arrived, not 47
+  advance(std::chrono::milliseconds(300));
+  handler_->on_timeout();  // 24 bytes in 1.3 s: 26 were due
+  EXPECT_EQ(status_line(), "HTTP/1.1 408 Request Timeout");
+}
+
+TEST_F(slow_request_test, request_fast_enough_is_checked_again_until_the_deadline) {
+  arrive("GET /healthz HTTP/1.1\r\n");  // 23 bytes
+  advance(std::chrono::milliseconds(1000));
+  handler_->on_timeout();
+  EXPECT_EQ(transport_.sent, "");
+  // The handshake timeout (1234 ms) comes before the next check.
+  EXPECT_EQ(transport_.timers_started.back(), std::chrono::milliseconds(234));
+  arrive("Host: x\r\n\r\n");
+  EXPECT_EQ(status_line(), "HTTP/1.1 200 OK");
+  EXPECT_FALSE(transport_.asked_to_close());
+}
+
+TEST_F(slow_request_test, the_deadline_still_bounds_a_request_that_is_fast_enough) {
+  arrive("GET /healthz HTTP/1.1\r\nHost: x\r\nA: b\r\n");
+  advance(std::chrono::milliseconds(1234));
+  const auto before = rejected(1, obs::metrics::rejection::http_request_timeout);
+  handler_->on_timeout();
+  EXPECT_EQ(status_line(), "HTTP/1.1 408 Request Timeout");
+  EXPECT_EQ(rejected(1, obs::metrics::rejection::http_request_timeout), before + 1);
+}
+
+TEST_F(slow_request_test, idle_keep_alive_connection_is_not_rate_checked) {
+  arrive("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(transport_.timers_started.back(), std::chrono::milliseconds(1234));
+  EXPECT_EQ(status_line(), "HTTP/1.1 200 OK");
 }
 
 }  // namespace

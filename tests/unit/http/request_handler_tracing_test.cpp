@@ -44,7 +44,8 @@ class request_handler_tracing : public ::testing::Test {
     site_.tracer = &tracer_;
     site_.websocket_routes.push_back(
         {"/chat/",
-         [](std::string_view target, std::size_t, std::string_view) -> websocket_application {
+         [](std::string_view target, std::size_t, std::string_view,
+            std::string_view) -> websocket_application {
            if (target.find("nobody") != std::string_view::npos) return {};
            return {std::make_unique<named_app>(), {}};
          }});

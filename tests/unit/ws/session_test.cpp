@@ -749,4 +749,43 @@ TEST(session_ping, a_peer_that_talks_is_never_pinged) {
 }
 
 }  // namespace
+// --- close_at (an authentication token's expiry) ------------------------------------------
+
+TEST(session_close_at, closes_with_the_status_at_its_time_before_the_next_ping) {
+  pinging_session s;
+  s.session.close_at(s.transport.clock + 2500ms, {close_code::token_expired, "Token expired."});
+  EXPECT_EQ(s.transport.timers_started.back(), 2500ms);
+  s.transport.clock += 2500ms;
+  s.session.on_timeout();
+  const auto frames = s.frames();
+  ASSERT_EQ(frames.size(), 1U);
+  EXPECT_EQ(frames[0].opcode, raw::close);
+  EXPECT_EQ(frames[0].close_code(), 4001);
+  EXPECT_EQ(frames[0].close_reason(), "Token expired.");
+  EXPECT_EQ(s.log.closes, 1);
+}
+
+TEST(session_close_at, a_moved_time_neither_closes_early_nor_pings_early) {
+  pinging_session s;
+  s.session.close_at(s.transport.clock + 1000ms, {close_code::token_expired, "Token expired."});
+  s.session.close_at(s.transport.clock + 60000ms, {close_code::token_expired, "Token expired."});
+  s.transport.clock += 1000ms;  // the timer set for the first time fires
+  s.session.on_timeout();
+  EXPECT_TRUE(s.frames().empty());
+  EXPECT_EQ(s.transport.timers_started.back(), k_ping_interval - 1000ms);
+  s.transport.clock += k_ping_interval - 1000ms;
+  s.session.on_timeout();  // the ping, on time
+  ASSERT_EQ(s.frames().size(), 1U);
+  EXPECT_EQ(s.frames()[0].opcode, raw::ping);
+  EXPECT_EQ(s.log.closes, 0);
+}
+
+TEST(session_close_at, the_maximum_time_cancels_it) {
+  pinging_session s;
+  s.session.close_at(s.transport.clock + 1000ms, {close_code::token_expired, "Token expired."});
+  s.session.close_at(std::chrono::steady_clock::time_point::max(),
+                     {close_code::token_expired, "Token expired."});
+  EXPECT_EQ(s.transport.timers_started.back(), k_ping_interval);
+}
+
 }  // namespace parley::ws

@@ -210,7 +210,8 @@ TEST(v1_events, names_every_error_code_as_documented) {
       {error_code::text_too_long, "text_too_long"},
       {error_code::rate_limited, "rate_limited"},
       {error_code::history_unavailable, "history_unavailable"},
-      {error_code::unavailable, "unavailable"}};
+      {error_code::unavailable, "unavailable"},
+      {error_code::invalid_token, "invalid_token"}};
   ASSERT_EQ(documented.size(), static_cast<std::size_t>(error_code::count));
   for (const auto& [code, expected] : documented) EXPECT_EQ(name(code), expected);
 }
