@@ -52,6 +52,41 @@ def test_legacy_and_v1_clients_on_two_nodes_see_one_order_with_the_same_ids(two_
     run(scenario())
 
 
+def test_three_nodes_give_clients_on_each_one_order_with_the_same_ids(start_node):
+    a, b, c = start_node("node-a"), start_node("node-b"), start_node("node-c")
+
+    async def scenario():
+        carol = await V1Client.open(a, "carol")
+        dave = await V1Client.open(b, "dave")
+        alice = await connect(c, "alice")  # legacy, on the third node
+        assert await recv(alice) == greeting("alice")
+        await carol.wait_for("join", user="alice")
+        await dave.wait_for("join", user="alice")
+        # Her own line back: her join is in the order before anyone talks.
+        await alice.send("here")
+        assert await recv(alice) == said("alice", "here")
+        await carol.wait_for("message", text="here")
+        await dave.wait_for("message", text="here")
+
+        await asyncio.gather(*(carol.send({"type": "send", "room": "lobby", "text": f"c{i}"})
+                               for i in range(5)),
+                             *(dave.send({"type": "send", "room": "lobby", "text": f"d{i}"})
+                               for i in range(5)),
+                             *(alice.send(f"a{i}") for i in range(5)))
+        seen_by_carol = [(await carol.expect("message")) for _ in range(15)]
+        seen_by_dave = [(await dave.expect("message")) for _ in range(15)]
+        assert [(e["id"], e["from"], e["text"]) for e in seen_by_carol] == \
+               [(e["id"], e["from"], e["text"]) for e in seen_by_dave]
+        ids = [e["id"] for e in seen_by_carol]
+        assert ids == list(range(ids[0], ids[0] + 15))  # consecutive: nothing between, no gap
+        assert await read_texts(alice, 15) == [said(e["from"], e["text"]) for e in seen_by_carol]
+        await alice.close()
+        await carol.close()
+        await dave.close()
+
+    run(scenario())
+
+
 def test_a_name_in_use_on_one_node_is_refused_on_the_other_and_free_after_leaving(two_nodes):
     a, b = two_nodes
 
