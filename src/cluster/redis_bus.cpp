@@ -99,11 +99,8 @@ void redis_bus::announce_ready(const std::string& room, ready_fn ready) {
 
 void redis_bus::publish(const std::string& room, const chat::cluster_event& e,
                         std::uint64_t seen_id, std::function<void(bool ok)> done) {
-  if (e.event.kind == store::event_kind::join) {
-    // Before the join: a node that dies right after it is reaped in this room too.
-    enqueue({{"SADD", node_rooms_key(settings_.node_id), room}, [](redisReply*) {}});
-    enqueue({{"SADD", k_rooms_key, room}, [](redisReply*) {}});
-  }
+  // Before the join: a node that dies right after it is reaped in this room too.
+  if (e.event.kind == store::event_kind::join) index_room(room);
   enqueue({{"EVALSHA", "", "3", room_key(room, "id"), room_key(room, "stream"),
             room_key(room, "members"), room_key(room, "events"), encode_event_tail(e),
             std::to_string(settings_.max_events), std::to_string(seen_id), kind_name(e.event.kind),
@@ -116,15 +113,16 @@ void redis_bus::publish(const std::string& room, const chat::cluster_event& e,
 }
 
 std::vector<chat::cluster_room> redis_bus::rooms() const {
-  auto all = index_.rooms();
-  std::erase_if(all, [](const chat::cluster_room& r) { return r.users.empty() && r.last_id == 0; });
-  return all;
+  return index_.rooms();
 }
 
 std::optional<chat::cluster_room> redis_bus::find_room(std::string_view room) const {
-  auto found = index_.find(room);
-  if (found && found->users.empty() && found->last_id == 0) return std::nullopt;
-  return found;
+  return index_.find(room);
+}
+
+void redis_bus::index_room(const std::string& room) {
+  enqueue({{"SADD", node_rooms_key(settings_.node_id), room}, [](redisReply*) {}});
+  enqueue({{"SADD", k_rooms_key, room}, [](redisReply*) {}});
 }
 
 void redis_bus::load_index() {
@@ -167,8 +165,7 @@ void redis_bus::reassert(const std::string& room, std::uint64_t seen_id,
     args.push_back(std::move(user));
     args.push_back(std::to_string(count));
   }
-  enqueue({{"SADD", node_rooms_key(settings_.node_id), room}, [](redisReply*) {}});
-  enqueue({{"SADD", k_rooms_key, room}, [](redisReply*) {}});
+  index_room(room);
   enqueue({std::move(args), [room](redisReply* r) {
              if (r == nullptr || r->type == REDIS_REPLY_ERROR) {
                obs::server_log().warn("cluster: room {}: presence not restored in Redis", room);
@@ -223,7 +220,6 @@ chat::claim_result redis_bus::claim(std::string_view name) {
       }
     }
   }
-  if (!reply) return chat::claim_result::unreachable;
   if (reply->type == REDIS_REPLY_ERROR) return chat::claim_result::unreachable;
   if (reply_number(reply.get()) != 1) return chat::claim_result::taken;
   std::lock_guard lock(mutex_);
@@ -357,9 +353,8 @@ void redis_bus::add_refreshes(std::vector<command>& batch) {
 
 void redis_bus::on_heartbeat(const redisReply* r) {
   if (r == nullptr || r->type != REDIS_REPLY_ARRAY || r->elements == 0) return;
-  live_nodes_.store(reply_number(r->element[0]), std::memory_order_relaxed);
-  obs::metrics::cluster_counters().nodes.store(static_cast<std::int64_t>(live_nodes_.load()),
-                                               std::memory_order_relaxed);
+  obs::metrics::cluster_counters().nodes.store(
+      static_cast<std::int64_t>(reply_number(r->element[0])), std::memory_order_relaxed);
   for (std::size_t i = 1; i < r->elements; ++i) {
     const redisReply* dead = r->element[i];
     if (dead->type != REDIS_REPLY_STRING) continue;
@@ -384,8 +379,6 @@ void redis_bus::reap(const std::string& dead) {
                          room_key(room, "events"), dead, settings_.node_id, ts, max_events},
                         [this](redisReply* reaped) {
                           if (reaped != nullptr && reaped->type == REDIS_REPLY_INTEGER) {
-                            reaped_members_.fetch_add(reply_number(reaped),
-                                                      std::memory_order_relaxed);
                             obs::metrics::cluster_counters().lease_expiries.fetch_add(
                                 reply_number(reaped), std::memory_order_relaxed);
                           }

@@ -66,15 +66,6 @@ class redis_bus final : public cluster_link {
     return generation_.load(std::memory_order_acquire);
   }
 
-  // Live nodes as of the last heartbeat (this one included; 0 before the first).
-  [[nodiscard]] std::size_t live_nodes() const {
-    return live_nodes_.load(std::memory_order_relaxed);
-  }
-  // Users of dead nodes this node has published leaves for.
-  [[nodiscard]] std::uint64_t reaped_members() const {
-    return reaped_members_.load(std::memory_order_relaxed);
-  }
-
   [[nodiscard]] bool lost() const override {
     return ever_up_.load(std::memory_order_relaxed) && !connected();
   }
@@ -109,6 +100,8 @@ class redis_bus final : public cluster_link {
   void reap(const std::string& dead);
   void run_subscriber();
   void on_message(std::string_view channel, std::string_view payload);
+  // Lists the room among every room and this node's rooms (for the API and the reaper).
+  void index_room(const std::string& room);
   // Reads every room's users and last id into index_ (after each subscription).
   void load_index();
   // Asks for the room's last id, then calls its ready().
@@ -131,8 +124,6 @@ class redis_bus final : public cluster_link {
   std::atomic<bool> commander_up_{false};
   std::atomic<bool> subscriber_up_{false};
   std::atomic<bool> ever_up_{false};  // the commander has been connected once
-  std::atomic<std::size_t> live_nodes_{0};
-  std::atomic<std::uint64_t> reaped_members_{0};
   room_index index_;
   std::set<std::string> reaping_;  // commander thread only: dead nodes being reaped
 

@@ -34,14 +34,16 @@ std::vector<chat::cluster_room> room_index::rooms() const {
   std::lock_guard lock(mutex_);
   std::vector<chat::cluster_room> out;
   out.reserve(rooms_.size());
-  for (const auto& [name, known] : rooms_) out.push_back({name, known.users, known.last_id});
+  for (const auto& [name, known] : rooms_) {
+    if (known.listed()) out.push_back({name, known.users, known.last_id});
+  }
   return out;
 }
 
 std::optional<chat::cluster_room> room_index::find(std::string_view room) const {
   std::lock_guard lock(mutex_);
   const auto found = rooms_.find(room);
-  if (found == rooms_.end()) return std::nullopt;
+  if (found == rooms_.end() || !found->second.listed()) return std::nullopt;
   return chat::cluster_room{found->first, found->second.users, found->second.last_id};
 }
 

@@ -25,6 +25,7 @@ class room_index {
   // Drops every room: Redis lost its data (what it still holds is read again).
   void clear();
 
+  // A room with neither users nor events is not listed.
   [[nodiscard]] std::vector<chat::cluster_room> rooms() const;
   [[nodiscard]] std::optional<chat::cluster_room> find(std::string_view room) const;
 
@@ -32,6 +33,7 @@ class room_index {
   struct known {
     std::uint64_t last_id = 0;
     std::vector<std::string> users;
+    [[nodiscard]] bool listed() const { return last_id != 0 || !users.empty(); }
   };
   mutable std::mutex mutex_;
   std::map<std::string, known, std::less<>> rooms_;

@@ -14,6 +14,21 @@ async def read_texts(ws, count):
     return [await recv(ws) for _ in range(count)]
 
 
+async def all_talk_at_once(carol, dave, alice):
+    """Two parley.v1 clients and a legacy one send five messages each at once; both v1 clients
+    must see the 15 messages with the same ids in the same order. Returns them as carol saw them."""
+    await asyncio.gather(*(carol.send({"type": "send", "room": "lobby", "text": f"c{i}"})
+                           for i in range(5)),
+                         *(dave.send({"type": "send", "room": "lobby", "text": f"d{i}"})
+                           for i in range(5)),
+                         *(alice.send(f"a{i}") for i in range(5)))
+    seen_by_carol = [(await carol.expect("message")) for _ in range(15)]
+    seen_by_dave = [(await dave.expect("message")) for _ in range(15)]
+    assert [(e["id"], e["from"], e["text"]) for e in seen_by_carol] == \
+           [(e["id"], e["from"], e["text"]) for e in seen_by_dave]
+    return seen_by_carol
+
+
 def test_legacy_and_v1_clients_on_two_nodes_see_one_order_with_the_same_ids(two_nodes):
     a, b = two_nodes
 
@@ -31,15 +46,7 @@ def test_legacy_and_v1_clients_on_two_nodes_see_one_order_with_the_same_ids(two_
         await dave.expect("join", user="alice")
 
         # Everyone talks at once from both nodes; every client sees one sequence.
-        await asyncio.gather(*(carol.send({"type": "send", "room": "lobby", "text": f"c{i}"})
-                               for i in range(5)),
-                             *(dave.send({"type": "send", "room": "lobby", "text": f"d{i}"})
-                               for i in range(5)),
-                             *(alice.send(f"a{i}") for i in range(5)))
-        seen_by_carol = [(await carol.expect("message")) for _ in range(15)]
-        seen_by_dave = [(await dave.expect("message")) for _ in range(15)]
-        assert [(e["id"], e["from"], e["text"]) for e in seen_by_carol] == \
-               [(e["id"], e["from"], e["text"]) for e in seen_by_dave]
+        seen_by_carol = await all_talk_at_once(carol, dave, alice)
         # The legacy client, on node b, sees the same order as the tutorial's lines.
         assert await read_texts(alice, 15) == [said(e["from"], e["text"]) for e in seen_by_carol]
 
@@ -68,15 +75,7 @@ def test_three_nodes_give_clients_on_each_one_order_with_the_same_ids(start_node
         await carol.wait_for("message", text="here")
         await dave.wait_for("message", text="here")
 
-        await asyncio.gather(*(carol.send({"type": "send", "room": "lobby", "text": f"c{i}"})
-                               for i in range(5)),
-                             *(dave.send({"type": "send", "room": "lobby", "text": f"d{i}"})
-                               for i in range(5)),
-                             *(alice.send(f"a{i}") for i in range(5)))
-        seen_by_carol = [(await carol.expect("message")) for _ in range(15)]
-        seen_by_dave = [(await dave.expect("message")) for _ in range(15)]
-        assert [(e["id"], e["from"], e["text"]) for e in seen_by_carol] == \
-               [(e["id"], e["from"], e["text"]) for e in seen_by_dave]
+        seen_by_carol = await all_talk_at_once(carol, dave, alice)
         ids = [e["id"] for e in seen_by_carol]
         assert ids == list(range(ids[0], ids[0] + 15))  # consecutive: nothing between, no gap
         assert await read_texts(alice, 15) == [said(e["from"], e["text"]) for e in seen_by_carol]
