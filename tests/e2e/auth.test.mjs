@@ -140,6 +140,7 @@ test('a new token entered before the old one runs out is sent in a refresh: the 
   await ui(page).token.fill(tokenFor('fay'));
   await ui(page).useToken.click();
   await note(page, /^Token renewed: valid until /).waitFor();
+  await screenshot(page, 'auth-token-renewed');
 
   // Once the old token's second has come and gone for the witness, it has for the page too.
   assert.deepEqual(await witness.closed(), { code: 4001, reason: 'Token expired.' });
