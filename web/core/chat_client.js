@@ -27,6 +27,8 @@ const DEFAULT_LIMITS = { max_text_bytes: 16384, typing_interval_ms: 2000 };
 export const TOKEN_WARNING_MS = 60_000;
 // A reconnect is not tried with a token that runs out within this (it would be refused).
 const TOKEN_MARGIN_MS = 2_000;
+// setTimeout takes at most 2^31-1 ms (24.8 days); a longer wait would fire at once.
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class ChatClient extends EventTarget {
   me = '';              // the name the server welcomed (or the one being tried)
@@ -55,6 +57,7 @@ export class ChatClient extends EventTarget {
   #tokenTimer = null;   // warns before the token runs out
   #tokenRanOut = false; // stopped because the token expired: a new token resumes the rooms
   #retryVetoed = false; // the last drop was not retried because the token was about to run out
+  #authOff = false;     // the server said it checks no tokens: their expiry does not matter
 
   constructor({ session, location, rooms = [DEFAULT_ROOM], current = DEFAULT_ROOM,
     now = () => Date.now(), newId = () => newClientId(), timers = globalThis }) {
@@ -92,6 +95,7 @@ export class ChatClient extends EventTarget {
     this.me = name;
     this.#age = age;
     this.#token = token;
+    this.#authOff = false;
     this.#greet = !resuming;
     this.#start({ resuming });
   }
@@ -108,7 +112,7 @@ export class ChatClient extends EventTarget {
    */
   setToken(token) {
     this.#token = token;
-    if (this.connected) {
+    if (this.connected && token) {
       this.#refresh(token);
     } else if (!this.active && this.#tokenRanOut && token) {
       this.#start({ resuming: this.#resuming });
@@ -215,7 +219,7 @@ export class ChatClient extends EventTarget {
 
   // A reconnect with a token that has run out (by this clock) would be refused with 4001.
   #tokenLastsForRetry() {
-    const expiry = tokenExpiry(this.#token);
+    const expiry = this.#authOff ? null : tokenExpiry(this.#token);
     this.#retryVetoed = expiry !== null && expiry <= this.#now() + TOKEN_MARGIN_MS;
     return !this.#retryVetoed;
   }
@@ -230,17 +234,19 @@ export class ChatClient extends EventTarget {
     this.#timers.clearTimeout(this.#tokenTimer);
     this.#tokenTimer = null;
     const expiry = tokenExpiry(this.#tokenInUse);
-    if (expiry === null || !this.connected) return;
+    if (expiry === null || !this.connected || this.#authOff) return;
     const token = this.#tokenInUse;
+    const warnIn = expiry - TOKEN_WARNING_MS - this.#now();
     this.#tokenTimer = this.#timers.setTimeout(() => {
       this.#tokenTimer = null;
       if (!this.connected || this.#tokenInUse !== token) return;
+      if (warnIn > MAX_TIMER_MS) return this.#watchTokenExpiry(); // not yet: wait again
       const room = this.currentRoom();
       const seconds = Math.max(0, Math.ceil((expiry - this.#now()) / 1000));
       room.note('error', `Your token expires in ${seconds} s: enter a new one to stay connected.`);
       this.#changed('timeline', room);
       this.#changed('token', null, { reason: 'expiring' });
-    }, Math.max(0, expiry - TOKEN_WARNING_MS - this.#now()));
+    }, Math.min(MAX_TIMER_MS, Math.max(0, warnIn)));
   }
 
   #onFrame(text) {
@@ -335,6 +341,8 @@ export class ChatClient extends EventTarget {
 
   #onError(event) {
     if (event.code === 'invalid_token') return this.#onTokenRefused(event);
+    // Every request but `refresh` names a room: an error without one answers the refresh.
+    if (this.#refreshes.length > 0 && event.room === undefined) return this.#onRefreshFailed(event);
     const room = this.#room(event.room) ?? this.currentRoom();
     if (event.client_id && this.#outbox.settle(room.name, event.client_id)) {
       room.removePending(event.client_id);
@@ -347,6 +355,19 @@ export class ChatClient extends EventTarget {
       if (event.code === 'rate_limited' || event.code === 'history_unavailable') room.loadingOlder = false;
       room.note('error', event.reason);
     }
+    this.#changed('timeline', room);
+  }
+
+  // Not carried out (rate_limited), or there is nothing to refresh (authentication is off).
+  #onRefreshFailed(event) {
+    this.#refreshes.shift();
+    this.#token = this.#tokenInUse;
+    if (event.code === 'bad_request') {
+      this.#authOff = true;
+      this.#watchTokenExpiry();
+    }
+    const room = this.currentRoom();
+    room.note('error', `Token not renewed: ${event.reason}`);
     this.#changed('timeline', room);
   }
 

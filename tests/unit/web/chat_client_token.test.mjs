@@ -138,3 +138,39 @@ test('a token given while the connection opens is sent in a refresh once the ser
   welcome(net, 'alice');
   assert.deepEqual(net.last.sent, [{ type: 'refresh', token: fresh }]);
 });
+
+test('a token valid for months is warned about a minute before, not at once (setTimeout\'s 24.8-day limit)', () => {
+  const { net, timers, client, tokenEvents, tick } = setup();
+  const lifetimeMs = 90 * 24 * 3600 * 1000;
+  client.connect('alice', '', { token: tokenFor('alice', lifetimeMs / 1000) });
+  welcome(net, 'alice');
+  let waited = 0;
+  while (tokenEvents.length === 0) {
+    const [delay] = timers.delays();
+    assert.ok(delay <= 2 ** 31 - 1);
+    tick(delay);
+    waited += delay;
+    timers.run();
+  }
+  assert.equal(waited, lifetimeMs - TOKEN_WARNING_MS);
+});
+
+test('a refresh answered by an error without a room: not renewed, said why; "authentication is off" stops the expiry warnings', () => {
+  const { net, timers, client, tokenEvents, tick } = setup();
+  const token = tokenFor('alice', 600);
+  client.connect('alice', '', { token });
+  welcome(net, 'alice');
+  client.setToken(tokenFor('alice', 7200));
+  net.last.receive({ type: 'error', code: 'rate_limited', reason: 'Too many requests: slow down.' });
+  assert.equal(notes(client).at(-1), 'Token not renewed: Too many requests: slow down.');
+  assert.equal(client.token, token);
+  assert.equal(timers.pending.size, 1, 'the warning still comes');
+
+  client.setToken(tokenFor('alice', 7200));
+  net.last.receive({ type: 'error', code: 'bad_request', reason: 'Authentication is off: there is no token to refresh.' });
+  assert.equal(timers.pending.size, 0, 'no warning about a token the server ignores');
+  tick(600_000);
+  net.last.drop(1006);
+  assert.equal(timers.pending.size, 1, 'and its expiry does not stop reconnects');
+  assert.deepEqual(tokenEvents, []);
+});
