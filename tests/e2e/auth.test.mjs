@@ -103,7 +103,7 @@ test('no token, then an invalid one: the page says why, asks for a token and doe
 test('a token that runs out: a warning, then the 4001 message and no reconnect; a new token resumes without loss', async () => {
   const page = await countingPage();
   await ui(page).name.fill('dan');
-  await page.evaluate((token) => window.parley.setToken(token), tokenFor('dan', 2));
+  await page.evaluate((token) => window.parley.setToken(token), tokenFor('dan', 3));
   await ui(page).connect.click();
   await waitStatus(page, 'Connected as dan.');
   await note(page, /Your token expires in \d+ s: enter a new one to stay connected\./).waitFor();
@@ -126,7 +126,7 @@ test('a token that runs out: a warning, then the 4001 message and no reconnect; 
 test('a new token entered before the old one runs out is sent in a refresh: the connection stays', async () => {
   const page = await countingPage();
   await ui(page).name.fill('fay');
-  const lifetime = 3;
+  const lifetime = 4;
   const shortToken = tokenFor('fay', lifetime);
   await ui(page).haveToken.click();
   await ui(page).token.fill(shortToken);
