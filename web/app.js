@@ -131,6 +131,7 @@ client.addEventListener('token', (event) => {
     connection.markTokenInvalid();
   }
 });
+
 connection.sendForm.addEventListener('submit', (event) => {
   event.preventDefault();
   const text = connection.message;
