@@ -14,7 +14,10 @@ legacy_member::legacy_member(member_context& context, join_request request, std:
       messages_(context.limits.messages_per_second, context.limits.messages_burst) {}
 
 void legacy_member::on_open(ws::session& session) {
-  if (!claim_username(context_, session, request_.username)) return;
+  claim_.start(context_, session, request_.username, [this, &session] { enter(session); });
+}
+
+void legacy_member::enter(ws::session& session) {
   if (request_.expires) close_when_token_expires(session, request_.expires);
   room_ = context_.rooms.find_or_create(request_.room);
   if (room_ == nullptr) {
@@ -30,9 +33,14 @@ void legacy_member::on_open(ws::session& session) {
                .user = request_.username,
                .age = request_.age,
                .speaks = protocol::legacy});
+  for (const auto& text : claim_.take_held()) on_text(text);
 }
 
 void legacy_member::on_text(std::string_view text) {
+  if (claim_.pending()) {
+    claim_.hold(text);
+    return;
+  }
   if (session_ == nullptr) return;
   const auto received_at = std::chrono::steady_clock::now();
   if (!within_rate(received_at)) return;
@@ -66,7 +74,8 @@ void legacy_member::on_binary(std::string_view) {
 }
 
 void legacy_member::on_close() {
-  if (session_ == nullptr) return;  // never joined (duplicate name)
+  claim_.abandon();
+  if (session_ == nullptr) return;  // never joined (a duplicate name, or still claiming it)
   const std::size_t loop = session_->loop_index();
   session_ = nullptr;
   room_->leave(id_, loop, std::make_shared<departure>(context_.names, request_.username, 1));

@@ -4,6 +4,7 @@
 
 #include "chat/join_request.hpp"
 #include "chat/member_context.hpp"
+#include "chat/name_claim.hpp"
 #include "chat/room.hpp"
 #include "chat/token_bucket.hpp"
 #include "ws/session.hpp"
@@ -32,10 +33,13 @@ class legacy_member final : public ws::message_handler, public recipient {
   void on_join_failed(room& room) override;
 
  private:
+  // The name is claimed: joins the room and greets.
+  void enter(ws::session& session);
   // Takes the message from the bucket; false when the client is past its tolerance and closed.
   bool within_rate(std::chrono::steady_clock::time_point now);
 
   member_context& context_;
+  name_claim claim_;
   room* room_ = nullptr;  // set once the username is claimed
   join_request request_;
   std::uint64_t id_;

@@ -25,24 +25,6 @@ void refuse_join(ws::session& session, std::string_view reason, bool bad_token) 
   session.close({ws::close_code::policy_violation, std::string(reason)});
 }
 
-bool claim_username(member_context& context, ws::session& session, const std::string& name) {
-  const auto result = context.names.try_claim(name);
-  if (result == claim_result::claimed) return true;
-  if (result == claim_result::unreachable) {
-    // Not "already exists": that would be false. The client may come back.
-    obs::chat_log().info("refused '{}': the cluster cannot reach its Redis", name);
-    obs::metrics::for_loop(session.loop_index())
-        .count_rejection(obs::metrics::rejection::chat_unavailable);
-    session.close({ws::close_code::try_again_later, "The chat is unavailable; try again later."});
-    return false;
-  }
-  obs::chat_log().info("refused duplicate username '{}'", name);
-  obs::metrics::for_loop(session.loop_index())
-      .count_rejection(obs::metrics::rejection::chat_duplicate_username);
-  session.close({ws::close_code::unsupported_data, "Username already exists."});
-  return false;
-}
-
 void close_when_token_expires(ws::session& session, std::optional<std::int64_t> expires) {
   session.close_at(expires ? steady_time_of(*expires, session.now())
                            : std::chrono::steady_clock::time_point::max(),

@@ -26,9 +26,6 @@ class refused_join final : public ws::message_handler {
 // Closes a connection whose join is refused with 1008 and the reason; logged and counted (as a bad
 // token when `bad_token`, else as an invalid join).
 void refuse_join(ws::session& session, std::string_view reason, bool bad_token = false);
-// Claims `name` for a connection that has just opened; closes it with 1003 when someone holds
-// the name already. Shared by both protocols.
-bool claim_username(member_context& context, ws::session& session, const std::string& name);
 // Closes the session with 4001 `Token expired.` at `expires` (seconds since the Unix epoch), or
 // never when none (a refresh with a token that does not expire).
 void close_when_token_expires(ws::session& session, std::optional<std::int64_t> expires);

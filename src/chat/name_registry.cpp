@@ -1,19 +1,25 @@
 #include "chat/name_registry.hpp"
 
+#include <utility>
+
 namespace parley::chat {
 
-claim_result name_registry::try_claim(std::string_view name) {
-  {
-    std::lock_guard lock(mutex_);
-    if (!names_.emplace(name).second) return claim_result::taken;
-  }
-  if (shared_ == nullptr) return claim_result::claimed;
-  const auto result = shared_->claim(name);
-  if (result != claim_result::claimed) {
-    std::lock_guard lock(mutex_);
-    names_.erase(std::string(name));
-  }
-  return result;
+bool name_registry::claim(std::string_view name) {
+  std::lock_guard lock(mutex_);
+  return names_.emplace(name).second;
+}
+
+void name_registry::claim(std::string_view name, std::size_t loop, shared_names::claim_fn done) {
+  if (!claim(name)) return done(claim_result::taken);
+  if (shared_ == nullptr) return done(claim_result::claimed);
+  shared_->claim(name, [this, name = std::string(name), loop,
+                        done = std::move(done)](claim_result result) mutable {
+    if (result != claim_result::claimed) {
+      std::lock_guard lock(mutex_);
+      names_.erase(name);
+    }
+    loops_->post(loop, [result, done = std::move(done)] { done(result); });
+  });
 }
 
 void name_registry::release(std::string_view name) {

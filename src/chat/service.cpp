@@ -50,12 +50,12 @@ bool offers_subprotocol(std::string_view offered, std::string_view protocol) {
 service::service(executor& loops, chat_settings settings, store::history_store* store,
                  cluster_bus* cluster, shared_names* names)
     : verifier_(std::move(settings.verifier)),
-      room_context_{loops,   names_, settings.history, store, cluster, settings.compression,
+      room_context_{loops,          names_, settings.history, store, cluster, settings.compression,
                     settings.tracer},
       rooms_(room_context_, settings.max_rooms),
       member_context_{names_, rooms_, settings.limits, std::move(settings.version),
                       verifier_.get()} {
-  names_.share_with(names);
+  names_.share_with(names, &loops);
   rooms_.load_stored_rooms();
 }
 

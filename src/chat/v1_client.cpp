@@ -21,7 +21,10 @@ v1_client::v1_client(member_context& context, join_request request, std::uint64_
       history_(context.limits.history_per_second, context.limits.history_per_second) {}
 
 void v1_client::on_open(ws::session& session) {
-  if (!claim_username(context_, session, request_.username)) return;
+  claim_.start(context_, session, request_.username, [this, &session] { enter(session); });
+}
+
+void v1_client::enter(ws::session& session) {
   if (request_.expires) close_when_token_expires(session, request_.expires);
   session_ = &session;
   departure_ = std::make_shared<departure>(context_.names, request_.username, 1);
@@ -34,9 +37,14 @@ void v1_client::on_open(ws::session& session) {
        .history_limit = v1::k_max_history_limit,
        .typing_interval_ms = static_cast<unsigned>(limits.typing_interval.count())}));
   join(request_.room, request_.since);
+  for (const auto& text : claim_.take_held()) on_text(text);
 }
 
 void v1_client::on_text(std::string_view text) {
+  if (claim_.pending()) {
+    claim_.hold(text);
+    return;
+  }
   if (session_ == nullptr || !take_message_token(text)) return;
   auto parsed = v1::parse_command(text);
   if (auto* problem = std::get_if<v1::command_error>(&parsed)) {
@@ -191,7 +199,8 @@ void v1_client::on_binary(std::string_view) {
 }
 
 void v1_client::on_close() {
-  if (session_ == nullptr) return;  // never joined (duplicate name)
+  claim_.abandon();
+  if (session_ == nullptr) return;  // never joined (a duplicate name, or still claiming it)
   const std::size_t loop = session_->loop_index();
   session_ = nullptr;
   for (auto& m : rooms_) {

@@ -8,6 +8,7 @@
 
 #include "chat/join_request.hpp"
 #include "chat/member_context.hpp"
+#include "chat/name_claim.hpp"
 #include "chat/room.hpp"
 #include "chat/token_bucket.hpp"
 #include "chat/v1/commands.hpp"
@@ -43,6 +44,8 @@ class v1_client final : public ws::message_handler, public recipient {
     std::chrono::steady_clock::time_point last_typing;
   };
 
+  // The name is claimed: says hello and joins the URL's room.
+  void enter(ws::session& session);
   void join(const std::string& name, std::optional<std::uint64_t> since);
   void leave(membership& m);
   void send(v1::command& request);
@@ -58,6 +61,7 @@ class v1_client final : public ws::message_handler, public recipient {
               std::string_view client_id = {});
 
   member_context& context_;
+  name_claim claim_;
   join_request request_;
   std::uint64_t id_;
   ws::session* session_ = nullptr;  // set while the client is in the chat

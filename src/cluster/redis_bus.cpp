@@ -19,7 +19,6 @@ constexpr const char* k_channel_pattern = "parley:{*}:events";
 constexpr std::chrono::milliseconds k_connect_timeout{2000};
 // A claim holds up the connecting client's event loop (a later slice makes it asynchronous): a
 // Redis that does not answer within this refuses the name rather than stall every client there.
-constexpr std::chrono::milliseconds k_claim_timeout{500};
 constexpr std::chrono::milliseconds k_first_backoff{100};
 constexpr std::chrono::milliseconds k_max_backoff{2000};
 
@@ -196,35 +195,29 @@ void redis_bus::read(const std::string& room, std::uint64_t after, std::uint64_t
            }});
 }
 
-chat::claim_result redis_bus::claim(std::string_view name) {
-  const std::string token =
-      settings_.node_id + ":" + std::to_string(g_claims.fetch_add(1, std::memory_order_relaxed));
-  // Known to be away: refuse at once rather than hold the connecting client's loop up.
+void redis_bus::claim(std::string_view name, claim_fn done) {
+  // Known to be away: refused at once rather than queued behind a reconnection.
   if (ever_up_.load(std::memory_order_relaxed) && !commander_up_.load(std::memory_order_relaxed)) {
-    return chat::claim_result::unreachable;
+    return done(chat::claim_result::unreachable);
   }
-  std::lock_guard claim_lock(claim_mutex_);
-  reply_ptr reply;
-  // A kept connection may have died with a Redis that is back now: then once more, afresh.
-  for (int attempt = 0; attempt < 2 && !reply; ++attempt) {
-    const bool fresh = !claimer_ || !claimer_->ok();
-    if (fresh) claimer_ = std::make_unique<redis_connection>(settings_.address, k_claim_timeout);
-    reply = claimer_->run({"EVAL", scripts::k_claim, "1", name_key(name), token,
-                           std::to_string(settings_.lease.count())});
-    if (!reply) {
-      const std::string error = claimer_->error();
-      claimer_.reset();
-      if (fresh) {
-        obs::server_log().warn("cluster: cannot claim username '{}': {}", name, error);
-        return chat::claim_result::unreachable;
-      }
-    }
-  }
-  if (reply->type == REDIS_REPLY_ERROR) return chat::claim_result::unreachable;
-  if (reply_number(reply.get()) != 1) return chat::claim_result::taken;
-  std::lock_guard lock(mutex_);
-  owned_names_[std::string(name)] = token;
-  return chat::claim_result::claimed;
+  std::string token =
+      settings_.node_id + ":" + std::to_string(g_claims.fetch_add(1, std::memory_order_relaxed));
+  enqueue({{"EVAL", scripts::k_claim, "1", name_key(name), token,
+            std::to_string(settings_.lease.count())},
+           [this, name = std::string(name), token, done = std::move(done)](redisReply* reply) {
+             if (reply == nullptr || reply->type == REDIS_REPLY_ERROR) {
+               obs::server_log().warn(
+                   "cluster: cannot claim username '{}': {}", name,
+                   reply == nullptr ? "no answer from Redis" : std::string(reply->str, reply->len));
+               return done(chat::claim_result::unreachable);
+             }
+             if (reply_number(reply) != 1) return done(chat::claim_result::taken);
+             {
+               std::lock_guard lock(mutex_);
+               owned_names_[name] = token;
+             }
+             done(chat::claim_result::claimed);
+           }});
 }
 
 void redis_bus::release(std::string_view name) {

@@ -29,8 +29,8 @@ struct redis_bus_settings {
 
 // The cluster on one Redis. Two threads: a commander that sends everything queued since its last
 // turn as one pipeline (publishes, reads, releases, lease refreshes), and a subscriber that
-// receives every room's events on one pattern subscription. Both reconnect with backoff. Name
-// claims run on the caller's thread over a connection of their own (a connect is rare).
+// receives every room's events on one pattern subscription. Both reconnect with backoff. A name
+// claim is one more command in the commander's pipeline: no loop waits for Redis.
 //
 // Keys carry the room (or name) as a hash tag, so a Redis Cluster could hold them too:
 //   parley:{room}:id      the room's last id (INCR)
@@ -75,7 +75,7 @@ class redis_bus final : public cluster_link {
            subscriber_up_.load(std::memory_order_relaxed);
   }
 
-  chat::claim_result claim(std::string_view name) override;
+  void claim(std::string_view name, claim_fn done) override;
   void release(std::string_view name) override;
 
  private:
@@ -126,9 +126,6 @@ class redis_bus final : public cluster_link {
   std::atomic<bool> ever_up_{false};  // the commander has been connected once
   room_index index_;
   std::set<std::string> reaping_;  // commander thread only: dead nodes being reaped
-
-  std::mutex claim_mutex_;
-  std::unique_ptr<redis_connection> claimer_;
 
   std::thread commander_;
   std::thread subscriber_thread_;

@@ -50,8 +50,8 @@ void sharded_bus::reassert(const std::string& room, std::uint64_t seen_id,
   shard_for(room).reassert(room, seen_id, std::move(members));
 }
 
-chat::claim_result sharded_bus::claim(std::string_view name) {
-  return shard_for(name).claim(name);
+void sharded_bus::claim(std::string_view name, claim_fn done) {
+  shard_for(name).claim(name, std::move(done));
 }
 
 void sharded_bus::release(std::string_view name) {

@@ -35,7 +35,7 @@ class sharded_bus final : public cluster_link {
   [[nodiscard]] std::optional<chat::cluster_room> find_room(std::string_view room) const override;
   void reassert(const std::string& room, std::uint64_t seen_id,
                 std::vector<std::pair<std::string, std::size_t>> members) override;
-  chat::claim_result claim(std::string_view name) override;
+  void claim(std::string_view name, claim_fn done) override;
   void release(std::string_view name) override;
 
   // Every shard is reachable: a node missing one cannot serve that shard's rooms.

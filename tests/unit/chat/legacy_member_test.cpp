@@ -205,5 +205,99 @@ TEST(refused_join, closes_with_1008_and_the_reason) {
   EXPECT_EQ(frames->front().close_reason(), "Invalid age: must be a whole number from 0 to 150.");
 }
 
+// Cluster mode: names are claimed in a shared store that answers later, on another thread.
+class fake_shared_names final : public shared_names {
+ public:
+  void claim(std::string_view name, claim_fn done) override {
+    pending_.push_back({std::string(name), std::move(done)});
+  }
+  void release(std::string_view name) override { released.emplace_back(name); }
+  // Answers the oldest claim still waiting.
+  void answer(claim_result result) {
+    auto claim = std::move(pending_.front());
+    pending_.pop_front();
+    claim.done(result);
+  }
+  [[nodiscard]] std::size_t waiting() const { return pending_.size(); }
+
+  texts released;
+
+ private:
+  struct pending {
+    std::string name;
+    claim_fn done;
+  };
+  std::deque<pending> pending_;
+};
+
+class clustered_member_test : public member_test {
+ protected:
+  void SetUp() override {
+    member_test::SetUp();
+    names_.share_with(&shared_, &loops_);
+  }
+  fake_shared_names shared_;
+};
+
+TEST_F(clustered_member_test, what_a_client_says_while_its_name_is_claimed_is_said_once_it_is) {
+  auto& alice = connect("alice", 0);
+  alice.receive(test_support::text_frame("first"));
+  alice.receive(test_support::text_frame("second"));
+  loops_.run_fifo();
+  EXPECT_TRUE(alice.received().empty());  // no greeting before the name is hers
+  EXPECT_FALSE(alice.close().has_value());
+  ASSERT_EQ(shared_.waiting(), 1U);
+  shared_.answer(claim_result::claimed);
+  loops_.run_fifo();
+  EXPECT_EQ(alice.received(), (texts{"Hi alice! You have successfully connected to the chat",
+                                     "alice: first", "alice: second"}));
+}
+
+TEST_F(clustered_member_test, a_name_taken_on_another_node_closes_1003_and_is_not_held_here) {
+  auto& alice = connect("alice", 0);
+  shared_.answer(claim_result::taken);
+  loops_.run_fifo();
+  ASSERT_TRUE(alice.close().has_value());
+  EXPECT_EQ(alice.close()->close_code(), 1003);
+  EXPECT_TRUE(alice.received().empty());
+  EXPECT_FALSE(names_.holds("alice"));
+}
+
+TEST_F(clustered_member_test, a_store_that_cannot_be_reached_closes_1013_never_1003) {
+  auto& alice = connect("alice", 0);
+  alice.receive(test_support::text_frame("lost with the connection"));
+  shared_.answer(claim_result::unreachable);
+  loops_.run_fifo();
+  ASSERT_TRUE(alice.close().has_value());
+  EXPECT_EQ(alice.close()->close_code(), 1013);
+  EXPECT_TRUE(alice.received().empty());
+  EXPECT_FALSE(names_.holds("alice"));
+}
+
+TEST_F(clustered_member_test, a_client_gone_before_its_claim_is_answered_gives_the_name_back) {
+  auto& alice = connect("alice", 0);
+  alice.receive(test_support::close_frame(1000));
+  loops_.run_fifo();
+  shared_.answer(claim_result::claimed);
+  loops_.run_fifo();
+  EXPECT_FALSE(names_.holds("alice"));
+  EXPECT_EQ(shared_.released, texts{"alice"});
+  EXPECT_TRUE(alice.received().empty());
+  EXPECT_EQ(lobby_.online(), 0U);
+}
+
+TEST_F(clustered_member_test, more_than_a_burst_before_the_claim_is_answered_closes_1008) {
+  auto& alice = connect("alice", 0);
+  for (unsigned i = 0; i <= context_.limits.messages_burst; ++i) {
+    alice.receive(test_support::text_frame("flood"));
+  }
+  ASSERT_TRUE(alice.close().has_value());
+  EXPECT_EQ(alice.close()->close_code(), 1008);
+  shared_.answer(claim_result::claimed);
+  loops_.run_fifo();
+  EXPECT_FALSE(names_.holds("alice"));
+  EXPECT_TRUE(alice.received().empty());
+}
+
 }  // namespace
 }  // namespace parley::chat
