@@ -76,8 +76,8 @@ chat::chat_settings chat_settings(const config::options& options, obs::tracing::
   settings.version = std::string(obs::metrics::k_version);
   settings.tracer = tracer;
   if (!options.jwt_secret.empty() || !options.jwt_public_key.empty()) {
-    settings.verifier = std::make_shared<auth::jwt_verifier>(auth::jwt_settings{
-        options.jwt_secret, options.jwt_public_key, options.jwt_user_claim});
+    settings.verifier = std::make_shared<auth::jwt_verifier>(
+        auth::jwt_settings{options.jwt_secret, options.jwt_public_key, options.jwt_user_claim});
   }
   return settings;
 }
@@ -129,7 +129,18 @@ server::server(const config::options& options)
            return http::websocket_application{std::make_unique<echo_handler>(), {}};
          }});
   }
-  if (cluster_) site_.dependencies_ready = [this] { return cluster_->connected(); };
+  if (cluster_) {
+    site_.dependencies_ready = [this] { return cluster_->connected(); };
+    // Other nodes may have taken this one for dead: its users come back as newcomers rather
+    // than chat on unlisted, under names others may hold by now.
+    cluster_->on_lease_lapsed([this] {
+      for (auto& loop : loops_) {
+        loop->post([loop = loop.get()] {
+          loop->restart_sessions("This node lost its place in the cluster; reconnect.");
+        });
+      }
+    });
+  }
   site_.api = [this](std::string_view path) -> std::optional<std::string> {
     if (path == "/api/rooms") return chat_.rooms_json();
     if (path.starts_with("/api/rooms/")) return chat_.room_json(path.substr(11));

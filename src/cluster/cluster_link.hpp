@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+
 #include "chat/cluster_bus.hpp"
 #include "chat/name_registry.hpp"
 
@@ -10,6 +12,10 @@ namespace parley::cluster {
 class cluster_link : public chat::cluster_bus, public chat::shared_names {
  public:
   [[nodiscard]] virtual bool connected() const = 0;
+  // `handler` runs (on a bus thread) when the node finds that its lease lapsed: for longer than
+  // cluster.lease_ms it could not say it was alive, so other nodes may have taken it for dead,
+  // published its users' leaves and freed their names. Its users must then come back anew.
+  virtual void on_lease_lapsed(std::function<void()> handler) = 0;
 };
 
 }  // namespace parley::cluster

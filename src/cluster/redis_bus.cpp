@@ -345,15 +345,41 @@ void redis_bus::add_refreshes(std::vector<command>& batch) {
 }
 
 void redis_bus::on_heartbeat(const redisReply* r) {
-  if (r == nullptr || r->type != REDIS_REPLY_ARRAY || r->elements == 0) return;
+  if (r == nullptr || r->type != REDIS_REPLY_ARRAY || r->elements < 2) return;
   obs::metrics::cluster_counters().nodes.store(
       static_cast<std::int64_t>(reply_number(r->element[0])), std::memory_order_relaxed);
-  for (std::size_t i = 1; i < r->elements; ++i) {
+  // News only when this node had said it was alive to this same Redis before: a new Redis lists
+  // nobody, and a node starting under the id of one that crashed finds that one's old deadline.
+  const auto lapsed = reply_number(r->element[1]);
+  const std::uint64_t generation = generation_.load(std::memory_order_acquire);
+  if (lapsed != 0 && heartbeat_generation_ == generation) lease_lapsed();
+  heartbeat_generation_ = generation;
+  for (std::size_t i = 2; i < r->elements; ++i) {
     const redisReply* dead = r->element[i];
     if (dead->type != REDIS_REPLY_STRING) continue;
     std::string node(dead->str, dead->len);
     if (node != settings_.node_id && reaping_.insert(node).second) reap(node);
   }
+}
+
+void redis_bus::lease_lapsed() {
+  obs::server_log().warn(
+      "cluster: this node's lease lapsed (it could not say it was alive for {} ms): other nodes "
+      "may have published its users' leaves and freed their names; its connections are sent "
+      "away to reconnect",
+      settings_.lease.count());
+  obs::metrics::cluster_counters().lease_lapses.fetch_add(1, std::memory_order_relaxed);
+  std::function<void()> handler;
+  {
+    std::lock_guard lock(mutex_);
+    handler = lease_lapsed_;
+  }
+  if (handler) handler();
+}
+
+void redis_bus::on_lease_lapsed(std::function<void()> handler) {
+  std::lock_guard lock(mutex_);
+  lease_lapsed_ = std::move(handler);
 }
 
 void redis_bus::reap(const std::string& dead) {

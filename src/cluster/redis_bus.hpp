@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
@@ -77,6 +78,7 @@ class redis_bus final : public cluster_link {
 
   void claim(std::string_view name, claim_fn done) override;
   void release(std::string_view name) override;
+  void on_lease_lapsed(std::function<void()> handler) override;
 
  private:
   struct command {
@@ -96,6 +98,8 @@ class redis_bus final : public cluster_link {
   // Adds the lease refreshes and the heartbeat to the batch (commander thread).
   void add_refreshes(std::vector<command>& batch);
   void on_heartbeat(const redisReply* reply);
+  // The node's own deadline passed before this heartbeat (commander thread).
+  void lease_lapsed();
   // Publishes the leaves of a dead node's users and forgets it (commander thread).
   void reap(const std::string& dead);
   void run_subscriber();
@@ -126,6 +130,9 @@ class redis_bus final : public cluster_link {
   std::atomic<bool> ever_up_{false};  // the commander has been connected once
   room_index index_;
   std::set<std::string> reaping_;  // commander thread only: dead nodes being reaped
+  // Commander thread only: the generation of the last heartbeat (none yet: the maximum).
+  std::uint64_t heartbeat_generation_ = UINT64_MAX;
+  std::function<void()> lease_lapsed_;  // under mutex_
 
   std::thread commander_;
   std::thread subscriber_thread_;

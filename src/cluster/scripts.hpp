@@ -84,14 +84,20 @@ return 1
 )lua";
 
 // The node says it is alive until now + lease (Redis's clock, so the nodes' clocks may differ),
-// and learns how many nodes are alive and which ones are dead.
+// and learns how many nodes are alive and which ones are dead, and whether its own deadline had
+// passed (1: it had, so other nodes may have taken it for dead; 2: it was not listed at all,
+// either new here or forgotten by a node that reaped it).
 // KEYS: the node registry (a sorted set: node -> deadline ms). ARGV: node, lease ms.
-// Answers {live count, dead node, ...}.
+// Answers {live count, lapsed (0, 1 or 2), dead node, ...}.
 inline constexpr const char* k_heartbeat = R"lua(
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local before = redis.call('ZSCORE', KEYS[1], ARGV[1])
+local lapsed = 0
+if not before then lapsed = 2 elseif tonumber(before) < now then lapsed = 1 end
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
 local answer = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)
+table.insert(answer, 1, lapsed)
 table.insert(answer, 1, redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf'))
 return answer
 )lua";

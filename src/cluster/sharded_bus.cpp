@@ -50,6 +50,11 @@ void sharded_bus::reassert(const std::string& room, std::uint64_t seen_id,
   shard_for(room).reassert(room, seen_id, std::move(members));
 }
 
+void sharded_bus::on_lease_lapsed(std::function<void()> handler) {
+  // Each shard keeps the node's lease on its own Redis, and reaps the rooms it holds.
+  for (auto& shard : shards_) shard->on_lease_lapsed(handler);
+}
+
 void sharded_bus::claim(std::string_view name, claim_fn done) {
   shard_for(name).claim(name, std::move(done));
 }

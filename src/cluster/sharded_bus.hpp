@@ -37,6 +37,7 @@ class sharded_bus final : public cluster_link {
                 std::vector<std::pair<std::string, std::size_t>> members) override;
   void claim(std::string_view name, claim_fn done) override;
   void release(std::string_view name) override;
+  void on_lease_lapsed(std::function<void()> handler) override;
 
   // Every shard is reachable: a node missing one cannot serve that shard's rooms.
   [[nodiscard]] bool connected() const override;

@@ -83,6 +83,10 @@ void connection::shutdown() {
   if (state_ == state::open) handler_->on_shutdown();
 }
 
+void connection::restart(std::string_view reason) {
+  if (state_ == state::open) handler_->on_restart(reason);
+}
+
 std::size_t connection::loop_index() const {
   return loop_.index();
 }

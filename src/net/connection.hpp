@@ -40,6 +40,8 @@ class connection final : public transport, public std::enable_shared_from_this<c
   void on_ready(std::uint32_t events);
   // Server shutdown: the handler decides how to finish.
   void shutdown();
+  // See connection_handler::on_restart.
+  void restart(std::string_view reason);
   // Writes what is queued; called by the loop once per turn.
   void flush();
   // The deadline set with start_timer has come (called by the loop's deadline_queue).

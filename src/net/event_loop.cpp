@@ -162,6 +162,11 @@ void event_loop::remove_connection(connection* conn) {
   if (connections_.empty() && on_idle_) on_idle_();
 }
 
+void event_loop::restart_sessions(std::string_view reason) {
+  const std::vector<connection*> live = connections_;  // each may finish, leaving the list
+  for (auto* conn : live) conn->restart(reason);
+}
+
 void event_loop::begin_shutdown(std::function<void()> on_idle) {
   on_idle_ = std::move(on_idle);
   if (connections_.empty()) {

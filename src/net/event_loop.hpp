@@ -80,6 +80,8 @@ class event_loop {
   // Tells every live connection the server is shutting down; calls `on_idle` (on this loop) each
   // time the loop's last connection has gone from then on.
   void begin_shutdown(std::function<void()> on_idle);
+  // Asks every live connection's client to come back (connection_handler::on_restart).
+  void restart_sessions(std::string_view reason);
 
   void start();  // runs the loop on its own thread
   void stop();   // stops it and joins the thread

@@ -3,10 +3,10 @@
 namespace parley::net {
 
 namespace {
-// Free blocks kept for reuse; beyond this (after a burst) they go back to the heap. More frames than
-// a busy turn has in flight (a fan-out of 4 senders with 32 each: 128), and few: each kept block
-// may pin a page in the middle of a burst's freed memory, which malloc_trim cannot return (4,096
-// pinned up to 16 MiB per loop after a flood of pongs).
+// Free blocks kept for reuse; beyond this (after a burst) they go back to the heap. More frames
+// than a busy turn has in flight (a fan-out of 4 senders with 32 each: 128), and few: each kept
+// block may pin a page in the middle of a burst's freed memory, which malloc_trim cannot return
+// (4,096 pinned up to 16 MiB per loop after a flood of pongs).
 constexpr std::size_t k_max_free_blocks = 256;
 }  // namespace
 

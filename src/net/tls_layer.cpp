@@ -246,6 +246,10 @@ void tls_layer::on_shutdown() {
   }
 }
 
+void tls_layer::on_restart(std::string_view reason) {
+  if (state_ != state::handshake) inner_->on_restart(reason);
+}
+
 void tls_layer::on_slow_consumer() {
   state_ = state::done;  // its close frame could not be read after the dropped records anyway
   inner_->on_slow_consumer();

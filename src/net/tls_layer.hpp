@@ -44,6 +44,7 @@ class tls_layer final : public connection_handler, public transport {
   // Before the handshake is done, the HTTP request timeout is the handshake's: it fails.
   void on_timeout() override;
   void on_shutdown() override;
+  void on_restart(std::string_view reason) override;
   // Dropped records leave holes in the TLS stream: nothing after them can be read, so the
   // connection is closed at once (the handler is told first, for its metrics and logs).
   void on_slow_consumer() override;

@@ -5,6 +5,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 
 namespace parley::net {
 
@@ -26,6 +27,10 @@ class connection_handler {
   virtual void on_timeout() {}
   // The server is shutting down: finish politely (a WebSocket sends close 1001).
   virtual void on_shutdown() = 0;
+  // The server can no longer stand behind this connection's session (cluster mode: its lease
+  // lapsed) and asks the client to come back: a WebSocket sends close 1012 with `reason`; other
+  // connections carry on.
+  virtual void on_restart(std::string_view /*reason*/) {}
   // The peer left more output unread than its limits allow. What was not yet being sent has been
   // dropped (so memory is bounded at once); the handler closes as it sees fit (a WebSocket sends
   // close 1008, which the peer gets if it ever reads again).

@@ -17,8 +17,9 @@ enum class close_code : std::uint16_t {
   policy_violation = 1008,  // invalid username or age; a client too slow to read its output
   message_too_big = 1009,   // over the configured message size limit
   internal_error = 1011,
-  try_again_later = 1013,   // cluster mode: the node cannot reach its Redis
-  token_expired = 4001,  // the authentication token's `exp` passed (application range)
+  service_restart = 1012,  // cluster mode: the node lost its lease; come back through any node
+  try_again_later = 1013,  // cluster mode: the node cannot reach its Redis
+  token_expired = 4001,    // the authentication token's `exp` passed (application range)
 };
 
 // Whether a code received in a client's close frame is one a peer may send (RFC 6455 §7.4.1,

@@ -394,6 +394,10 @@ void session::on_shutdown() {
   close({close_code::going_away, "Server is shutting down."});
 }
 
+void session::on_restart(std::string_view reason) {
+  close({close_code::service_restart, reason});
+}
+
 void session::on_slow_consumer() {
   close({close_code::policy_violation, "Too slow: too much output left unread."});
 }

@@ -89,6 +89,7 @@ class session final : public net::connection_handler {
   std::size_t on_data(std::span<char> bytes) override;
   void on_timeout() override;
   void on_shutdown() override;
+  void on_restart(std::string_view reason) override;
   void on_slow_consumer() override;
   void on_disconnect() override;
 

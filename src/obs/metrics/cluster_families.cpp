@@ -70,6 +70,11 @@ void add_cluster_families(std::vector<MetricFamily>& families) {
        MetricType::Counter,
        {value_sample(loaded(c.lease_expiries))}});
   families.push_back(
+      {"parley_cluster_lease_lapses_total",
+       "Times this node found its own lease lapsed and sent its connections away to reconnect",
+       MetricType::Counter,
+       {value_sample(loaded(c.lease_lapses))}});
+  families.push_back(
       {"parley_cluster_nodes",
        "Live nodes at the last heartbeat (0: not known yet)",
        MetricType::Gauge,

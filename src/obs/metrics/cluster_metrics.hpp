@@ -58,6 +58,7 @@ struct cluster_metrics {
   std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(redis_role::count)> reconnects{};
   std::atomic<std::uint64_t> gap_fills{0};       // stream reads a room made for ids it missed
   std::atomic<std::uint64_t> lease_expiries{0};  // users of dead nodes whose leaves were published
+  std::atomic<std::uint64_t> lease_lapses{0};    // times this node found its own lease lapsed
   std::atomic<std::int64_t> nodes{0};            // live nodes at the last heartbeat (0: unknown)
 
   void count_reconnect(redis_role role) {
