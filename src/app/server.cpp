@@ -152,7 +152,8 @@ server::server(const config::options& options)
   if (options.metrics_enabled) {
     metrics_ = std::make_unique<obs::metrics::exposer>(options.metrics_bind, options.metrics_port,
                                                        loops_.size(), &tracer_,
-                                                       options.metrics_tls ? tls_ : nullptr);
+                                                       options.metrics_tls ? tls_ : nullptr,
+                                                       options.handshake_timeout);
   }
   if (options.memory_release_interval.count() > 0) {
     memory_release_ = std::make_unique<memory_release>(*loops_.front(), loops_.size(),

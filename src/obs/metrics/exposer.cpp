@@ -13,7 +13,8 @@
 namespace parley::obs::metrics {
 
 exposer::exposer(const std::string& bind, std::uint16_t port, std::size_t loop_count,
-                 const tracing::tracer* tracer, net::shared_tls_context tls)
+                 const tracing::tracer* tracer, net::shared_tls_context tls,
+                 std::chrono::milliseconds tls_request_timeout)
     : collector_(std::make_shared<collector>(loop_count, tracer)) {
   // civetweb's address syntax: IPv6 in brackets.
   const bool ipv6 = bind.find(':') != std::string::npos;
@@ -24,7 +25,7 @@ exposer::exposer(const std::string& bind, std::uint16_t port, std::size_t loop_c
       // The loop after the chat loops (0 .. loop_count - 1).
       tls_server_ = std::make_unique<tls_endpoint>(
           boost::asio::ip::tcp::endpoint{boost::asio::ip::make_address(bind), port}, loop_count,
-          std::move(tls), [collector = collector_] {
+          std::move(tls), tls_request_timeout, [collector = collector_] {
             return prometheus::TextSerializer{}.Serialize(collector->Collect());
           });
       port_ = tls_server_->port();

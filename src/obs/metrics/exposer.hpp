@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -24,10 +25,12 @@ class tls_endpoint;
 // (tls_endpoint), as civetweb's TLS does not work with Debian 12's OpenSSL 3.
 class exposer {
  public:
-  // Binds `bind:port` (port 0: any free one), serving https:// only when `tls` is set, plain
-  // http:// otherwise; throws std::exception with a clear message.
+  // Binds `bind:port` (port 0: any free one), serving https:// only when `tls` is set (each
+  // request, handshake included, within `tls_request_timeout`), plain http:// otherwise; throws
+  // std::exception with a clear message.
   exposer(const std::string& bind, std::uint16_t port, std::size_t loop_count,
-          const tracing::tracer* tracer, net::shared_tls_context tls = nullptr);
+          const tracing::tracer* tracer, net::shared_tls_context tls = nullptr,
+          std::chrono::milliseconds tls_request_timeout = std::chrono::seconds(10));
   ~exposer();
 
   [[nodiscard]] std::uint16_t port() const { return port_; }

@@ -6,17 +6,15 @@
 
 namespace parley::obs::metrics {
 
-// Prometheus' own default scrape timeout: a scrape (TLS handshake included) that takes longer
-// has been given up by the scraper anyway.
-constexpr std::chrono::milliseconds k_scrape_timeout{10000};
-
 tls_endpoint::tls_endpoint(const boost::asio::ip::tcp::endpoint& wanted, std::size_t loop_index,
-                           net::shared_tls_context context, std::function<std::string()> render)
+                           net::shared_tls_context context,
+                           std::chrono::milliseconds request_timeout,
+                           std::function<std::string()> render)
     : loop_(std::make_unique<net::event_loop>(loop_index)) {
   const auto endpoint = net::claim_endpoint(wanted);
   listener_ = std::make_unique<net::listener>(
-      *loop_, endpoint, [render = std::move(render)](net::transport& transport) {
-        return std::make_unique<scrape_handler>(transport, render, k_scrape_timeout);
+      *loop_, endpoint, [request_timeout, render = std::move(render)](net::transport& transport) {
+        return std::make_unique<scrape_handler>(transport, render, request_timeout);
       });
   listener_->use_tls(std::move(context));
   port_ = endpoint.port();

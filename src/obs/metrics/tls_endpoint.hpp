@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -21,10 +22,12 @@ namespace parley::obs::metrics {
 class tls_endpoint {
  public:
   // Binds `wanted` (port 0: any free one) and serves; `loop_index` is the loop's, for its
-  // counters (past the chat loops', so the chat port's TLS counts stay its own). Throws
-  // boost::system::system_error when the address cannot be bound.
+  // counters (past the chat loops', so the chat port's TLS counts stay its own); each request,
+  // the handshake included, has `request_timeout`. Throws boost::system::system_error when the
+  // address cannot be bound.
   tls_endpoint(const boost::asio::ip::tcp::endpoint& wanted, std::size_t loop_index,
-               net::shared_tls_context context, std::function<std::string()> render);
+               net::shared_tls_context context, std::chrono::milliseconds request_timeout,
+               std::function<std::string()> render);
   ~tls_endpoint();
   tls_endpoint(const tls_endpoint&) = delete;
   tls_endpoint& operator=(const tls_endpoint&) = delete;

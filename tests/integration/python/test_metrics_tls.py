@@ -153,3 +153,25 @@ def test_sighup_reloads_the_metrics_certificate(server, certificate, tmp_path):
     assert server.wait_for_line("TLS reload failed, keeping the old certificate", WAIT, seen)
     assert handshake(port, any_certificate())[1] == second
     assert scrape(server)
+
+
+def read_until_closed(sock):
+    sock.settimeout(WAIT)
+    data = b""
+    while chunk := sock.recv(65536):
+        data += chunk
+    return data
+
+
+def test_a_silent_handshake_or_request_is_closed_after_the_handshake_timeout(start_server,
+                                                                             certificate):
+    cert, key, _ = certificate
+    server = start_server("--tls-cert-file", str(cert), "--tls-key-file", str(key),
+                          "--limits-handshake-timeout-ms", "300", *METRICS_TLS)
+    port = metrics_port(server)
+    with socket.create_connection(("127.0.0.1", port), timeout=WAIT) as silent, \
+            socket.create_connection(("127.0.0.1", port), timeout=WAIT) as raw, \
+            any_certificate().wrap_socket(raw, server_hostname="localhost") as no_request:
+        assert read_until_closed(silent) == b""
+        no_request.settimeout(WAIT)
+        assert no_request.recv(100) == b""  # close_notify, or the end of the stream
