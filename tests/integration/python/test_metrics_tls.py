@@ -175,3 +175,13 @@ def test_a_silent_handshake_or_request_is_closed_after_the_handshake_timeout(sta
         assert read_until_closed(silent) == b""
         no_request.settimeout(WAIT)
         assert no_request.recv(100) == b""  # close_notify, or the end of the stream
+
+
+def test_the_server_stops_cleanly_with_a_scrape_connection_open(server):
+    """Its loop is stopped with the server, open connections and all (under ASan, the fixture's
+    stop() fails the test on a leak report)."""
+    raw = socket.create_connection(("127.0.0.1", metrics_port(server)), timeout=WAIT)
+    with any_certificate().wrap_socket(raw, server_hostname="localhost") as tls:
+        tls.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert tls.recv(100).startswith(b"HTTP/1.1 200 OK\r\n")
+        assert server.terminate() == 0
