@@ -1,10 +1,12 @@
 // Wires the page to the chat: ChatClient (web/core/) holds the state and talks parley.v1; the views
-// (web/ui/) show it. Also keeps the address (#room=...), the saved rooms and the tab title current.
+// (web/ui/) show it. Also keeps the address (#room=...), the saved rooms and the tab title current,
+// and takes a sign-in token from the address (?token=...), the token field or window.parley.setToken.
 
+import { cleanToken, takeTokenFromUrl, tokenProblem, tokenSubject } from './core/auth_token.js';
 import { ChatClient } from './core/chat_client.js';
-import { SUBPROTOCOL } from './core/protocol.js';
 import { hashForRoom, loadRooms, roomFromHash, saveRooms } from './core/room_prefs.js';
 import { loadIdentity, saveIdentity } from './core/saved_identity.js';
+import { loadToken, saveToken } from './core/saved_token.js';
 import { Session } from './core/session.js';
 import { ageProblem, nameProblem, roomProblem } from './core/validate.js';
 import { ConnectionView } from './ui/connection_view.js';
@@ -18,9 +20,21 @@ const storage = (() => {
     return null; // storage blocked: rooms are not remembered
   }
 })();
+const tabStorage = (() => {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return null; // storage blocked: a reload asks for the token again
+  }
+})();
+
+// A token in the address is taken out of it at once: not kept in the history, not in a link
+// copied from the address bar.
+const fromAddress = takeTokenFromUrl(window.location.href);
+if (fromAddress.rest !== window.location.href) history.replaceState(null, '', fromAddress.rest);
 
 const saved = loadRooms(storage, window.location.hash);
-const session = new Session({ createSocket: (url) => new WebSocket(url, SUBPROTOCOL) });
+const session = new Session({ createSocket: (url, protocols) => new WebSocket(url, protocols) });
 const client = new ChatClient({ session, location: window.location, rooms: saved.rooms, current: saved.current });
 
 const connection = new ConnectionView(document);
@@ -51,21 +65,72 @@ connection.setState('idle', 'Not connected.');
 const identity = loadIdentity(storage);
 connection.nameInput.value = identity.name;
 connection.ageInput.value = identity.age;
+if (fromAddress.token) saveToken(tabStorage, fromAddress.token); // a reload still has it
+const startToken = fromAddress.token || loadToken(tabStorage);
+if (startToken) {
+  client.setToken(startToken);
+  connection.showToken(startToken);
+  // A token is for one name: a token from the address fills it in.
+  const subject = tokenSubject(fromAddress.token);
+  if (subject && !nameProblem(subject)) connection.nameInput.value = subject;
+}
 if (!roomFromHash(window.location.hash)) history.replaceState(null, '', hashForRoom(client.current));
 
 connection.connectForm.addEventListener('submit', (event) => {
   event.preventDefault();
-  if (client.active) return;
-  const { name, age } = connection;
+  if (client.active) return useNewToken(); // Enter in the token field while connected
+  const { name, age, token } = connection;
   const badName = nameProblem(name);
   if (badName) return connection.showInputProblem(connection.nameInput, badName);
   // A non-numeric entry in <input type=number> reads as '' but is flagged by the browser.
   const badAge = connection.ageInput.validity.badInput ? ageProblem('x') : ageProblem(age);
   if (badAge) return connection.showInputProblem(connection.ageInput, badAge);
-  client.connect(name, age);
+  const badToken = token === '' ? '' : tokenProblem(token);
+  if (badToken) return connection.showInputProblem(connection.tokenInput, badToken);
+  client.connect(name, age, { token });
 });
 
 connection.disconnectButton.addEventListener('click', () => client.disconnect());
+
+// A new token while connected (sent in a `refresh`) or while waiting to reconnect.
+function useNewToken() {
+  const token = connection.token;
+  const problem = tokenProblem(token);
+  if (problem) return connection.showInputProblem(connection.tokenInput, problem);
+  client.setToken(token);
+}
+connection.renewButton.addEventListener('click', useNewToken);
+connection.haveTokenButton.addEventListener('click', () => connection.showToken(connection.token, { focus: true }));
+
+// For whatever gives this page its tokens (a script, an extension, a test): the same as entering
+// one in the field.
+window.parley = Object.freeze({
+  setToken(text) {
+    const token = cleanToken(text);
+    const problem = tokenProblem(token);
+    if (problem) throw new TypeError(problem);
+    connection.showToken(token);
+    client.setToken(token);
+  },
+});
+
+client.addEventListener('token', (event) => {
+  const { reason } = event.detail;
+  if (reason === 'renewed') {
+    saveToken(tabStorage, client.token);
+    connection.showToken(client.token);
+  } else if (reason === 'expiring') {
+    connection.showToken(connection.token, { attention: true });
+  } else if (reason === 'expired' || reason === 'needed') {
+    saveToken(tabStorage, '');
+    connection.showToken('', { attention: true, focus: true });
+  } else if (reason === 'refused') {
+    // What the person entered stays in the field, marked, to correct it.
+    if (!client.active) saveToken(tabStorage, '');
+    connection.showToken(connection.token, { attention: true, focus: !client.active });
+    connection.markTokenInvalid();
+  }
+});
 
 connection.sendForm.addEventListener('submit', (event) => {
   event.preventDefault();
@@ -83,7 +148,10 @@ connection.messageInput.addEventListener('input', () => {
 client.addEventListener('status', () => {
   const { state, text, error } = client.status;
   connection.setState(state, text, { error });
-  if (state === 'connected') saveIdentity(storage, { name: client.me, age: connection.age });
+  if (state === 'connected') {
+    saveIdentity(storage, { name: client.me, age: connection.age });
+    saveToken(tabStorage, client.token);
+  }
   renderTimeline(client.currentRoom());
 });
 

@@ -423,17 +423,21 @@ event_frames room::record(store::event e) {
   e.id = next_id_++;
   e.ts_ms = now_ms();
   log_event(name_, e);
-  event_frames frames;
-  frames.v1 = v1::event_frame(name_, e);
-  if (legacy_members_ > 0) frames.legacy = legacy::event_frame(e);
-  cache_.append(
-      {e.id, e.ts_ms, frames.v1,
-       e.client_id.empty() ? std::string{} : history_cache::client_key(e.user, e.client_id)});
-  last_id_.store(e.id, std::memory_order_relaxed);
-  last_event_ms_.store(e.ts_ms, std::memory_order_relaxed);
+  event_frames frames = remember(e);
   const std::int64_t oldest = e.ts_ms - context_.history.max_age.count();
   if (log_) log_->append(std::move(e));
   cache_.evict(memory_capacity(), oldest, log_ ? log_->settled_id() : k_no_limit);
+  return frames;
+}
+
+event_frames room::remember(const store::event& e) {
+  history_cache::entry entry = cache_entry(e);
+  event_frames frames;
+  frames.v1 = entry.frame;
+  if (legacy_members_ > 0) frames.legacy = legacy::event_frame(e);
+  cache_.append(std::move(entry));
+  last_id_.store(e.id, std::memory_order_relaxed);
+  last_event_ms_.store(e.ts_ms, std::memory_order_relaxed);
   obs::metrics::for_loop(home_loop_).events_stored.add();
   return frames;
 }

@@ -51,8 +51,8 @@ struct room_context {
   executor& loops;
   name_registry& names;
   history_settings history;
-  store::history_store* store = nullptr;   // none: the memory engine
-  cluster_bus* cluster = nullptr;          // set: cluster mode (the cluster gives ids and history)
+  store::history_store* store = nullptr;  // none: the memory engine
+  cluster_bus* cluster = nullptr;         // set: cluster mode (the cluster gives ids and history)
   room_compression compression;
   obs::tracing::tracer* tracer = nullptr;  // cluster mode: spans of events from any node
 };
@@ -172,6 +172,8 @@ class room {
   // Gives `e` the next id and the time, keeps it in memory and the store, and returns its frames
   // (the legacy frame only when someone here speaks the legacy protocol).
   event_frames record(store::event e);
+  // Makes an event's frames and keeps it in memory: the cache, the last id and time, the count.
+  event_frames remember(const store::event& e);
   // Hands the frames to every loop with members, except member `except`; returns how many
   // members that is.
   std::size_t broadcast(const event_frames& frames,

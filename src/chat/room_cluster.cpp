@@ -174,16 +174,8 @@ void room::apply(cluster_event& received) {
   next_id_ = e.id + 1;
   const bool mine = received.node == context_.cluster->node_id();
   if (mine) log_event(name_, e);  // each event is logged once in the cluster
-  event_frames frames;
-  frames.v1 = v1::event_frame(name_, e);
-  if (legacy_members_ > 0) frames.legacy = legacy::event_frame(e);
-  cache_.append(
-      {e.id, e.ts_ms, frames.v1,
-       e.client_id.empty() ? std::string{} : history_cache::client_key(e.user, e.client_id)});
-  last_id_.store(e.id, std::memory_order_relaxed);
-  last_event_ms_.store(e.ts_ms, std::memory_order_relaxed);
+  event_frames frames = remember(e);
   cache_.evict(memory_capacity(), e.ts_ms - context_.history.max_age.count(), k_no_limit);
-  obs::metrics::for_loop(home_loop_).events_stored.add();
 
   std::shared_ptr<join_ticket> joined;
   if (e.kind == store::event_kind::join) {

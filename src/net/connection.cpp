@@ -58,7 +58,7 @@ void connection::start(std::unique_ptr<connection_handler> handler) {
     const int bytes = static_cast<int>(std::min<std::size_t>(size, INT_MAX));
     ::setsockopt(fd_, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes);
   }
-  handler_ = std::move(handler);
+  handler_.set(std::move(handler));
   self_ = shared_from_this();
   loop_.metrics().connections_opened.add();
   loop_.add_connection(this);
@@ -111,45 +111,10 @@ void connection::on_readable() {
     }
     const auto size = static_cast<std::size_t>(received);
     loop_.metrics().bytes_in.add(size);
-    if (state_ == state::open) deliver(buffer.first(size));
+    if (state_ == state::open)
+      handler_.deliver(buffer.first(size), [this] { return state_ == state::open; });
     if (size < buffer.size()) break;
   }
-}
-
-void connection::deliver(std::span<char> bytes) {
-  if (!leftover_) {
-    const std::size_t used = offer(bytes);
-    if (state_ == state::open && used < bytes.size())
-      leftover_ = std::make_unique<std::string>(bytes.data() + used, bytes.size() - used);
-    return;
-  }
-  leftover_->append(bytes.data(), bytes.size());
-  const std::size_t used = offer(std::span<char>(leftover_->data(), leftover_->size()));
-  if (state_ != state::open) {
-    leftover_.reset();
-    return;
-  }
-  leftover_->erase(0, used);
-  // An idle connection keeps no buffer, and a small partial message no large one.
-  if (leftover_->empty()) {
-    leftover_.reset();
-  } else if (leftover_->capacity() > 4 * leftover_->size() + 4096) {
-    leftover_->shrink_to_fit();
-  }
-}
-
-std::size_t connection::offer(std::span<char> bytes) {
-  std::size_t used = 0;
-  while (state_ == state::open) {
-    connection_handler* current = handler_.get();
-    in_on_data_ = true;
-    used += current->on_data(bytes.subspan(used));
-    in_on_data_ = false;
-    retired_handler_.reset();
-    // A new handler (after an upgrade) gets the bytes the old one did not take.
-    if (handler_.get() == current || used == bytes.size()) break;
-  }
-  return used;
 }
 
 void connection::send(const shared_bytes& bytes) {
@@ -349,8 +314,7 @@ void connection::on_deadline() {
 
 void connection::replace_handler(std::unique_ptr<connection_handler> handler) {
   upgraded_ = true;
-  if (in_on_data_) retired_handler_ = std::move(handler_);
-  handler_ = std::move(handler);
+  handler_.set(std::move(handler));
 }
 
 void connection::finish() {
@@ -362,8 +326,7 @@ void connection::finish() {
   release_queue();
   // Counted once freed: loop 0's memory release may trim as soon as it sees the count.
   loop_.metrics().output_dropped.add(dropped);
-  // Inside on_data the handler may still be reading bytes in leftover_: deliver() frees it after.
-  if (!in_on_data_) leftover_.reset();
+  handler_.drop_leftover();
   auto& metrics = loop_.metrics();
   (upgraded_ ? metrics.connections_closed_websocket : metrics.connections_closed_http).add();
   loop_.remove_connection(this);

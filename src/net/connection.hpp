@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "net/handler_feed.hpp"
 #include "net/local_bytes.hpp"
 #include "net/output_limits.hpp"
 #include "net/transport.hpp"
@@ -16,7 +17,7 @@ class event_loop;
 
 // One TCP connection on one event loop. Reads are readiness-driven: when the socket is
 // readable, the bytes go into the loop's shared buffer and only an unconsumed partial message is
-// copied into `leftover_`. Writes are corked: send() queues buffer references and the loop
+// kept (handler_feed). Writes are corked: send() queues buffer references and the loop
 // flushes them at the end of its turn with one gather write.
 //
 // The socket is a plain descriptor in the loop's own epoll set (no Asio socket): an idle
@@ -72,8 +73,6 @@ class connection final : public transport, public std::enable_shared_from_this<c
   };
 
   void on_readable();
-  void deliver(std::span<char> bytes);
-  std::size_t offer(std::span<char> bytes);
   // Queues bytes already admitted, and schedules the flush.
   void enqueue(local_ref bytes);
   void schedule_flush();
@@ -97,13 +96,11 @@ class connection final : public transport, public std::enable_shared_from_this<c
   event_loop& loop_;
   int fd_;
   std::shared_ptr<connection> self_;  // from start() until finished
-  std::unique_ptr<connection_handler> handler_;
-  std::unique_ptr<connection_handler> retired_handler_;  // kept alive while its on_data returns
-  std::unique_ptr<std::string> leftover_;  // unconsumed bytes of a partial message, if any
-  std::vector<local_ref> queue_;           // outgoing, in order, from queue_head_ on
-  std::size_t queue_head_ = 0;             // entries before it are sent (compacted now and then)
-  std::size_t queue_offset_ = 0;           // bytes of queue_[queue_head_] already sent
-  std::size_t queued_bytes_ = 0;           // unsent bytes plus a per-entry overhead
+  handler_feed handler_;
+  std::vector<local_ref> queue_;  // outgoing, in order, from queue_head_ on
+  std::size_t queue_head_ = 0;    // entries before it are sent (compacted now and then)
+  std::size_t queue_offset_ = 0;  // bytes of queue_[queue_head_] already sent
+  std::size_t queued_bytes_ = 0;  // unsent bytes plus a per-entry overhead
   std::chrono::steady_clock::time_point above_soft_since_{};  // zero: not above the soft limit
   std::uint32_t deadline_slot_;      // in the loop's deadline_queue, or k_none
   std::uint32_t registry_slot_ = 0;  // in the loop's list of live connections
@@ -111,7 +108,6 @@ class connection final : public transport, public std::enable_shared_from_this<c
   state state_ = state::open;
   bool flush_scheduled_ = false;
   bool waiting_writable_ = false;
-  bool in_on_data_ = false;
   bool slow_consumer_ = false;  // output is being dropped until the handler has been told
   bool upgraded_ = false;       // handed to another protocol (WebSocket): for the metrics
   bool soft_watched_ = false;   // in the loop's soft_limit_watch

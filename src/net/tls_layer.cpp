@@ -65,12 +65,11 @@ tls_layer::tls_layer(
     SSL_set_accept_state(ssl_);
   }
   // Its timer (the request timeout) is the handshake's timeout too.
-  inner_ = make_inner(*this);
+  inner_.set(make_inner(*this));
 }
 
 tls_layer::~tls_layer() {
   inner_.reset();  // it may still use its transport while it goes
-  retired_inner_.reset();
   SSL_free(ssl_);
 }
 
@@ -153,7 +152,7 @@ void tls_layer::read_plaintext() {
     std::size_t size = 0;
     ERR_clear_error();
     if (SSL_read_ex(ssl_, buffer.data(), buffer.size(), &size) == 1) {
-      deliver(buffer.first(size));
+      inner_.deliver(buffer.first(size), [this] { return is_open(); });
       continue;
     }
     const int error = SSL_get_error(ssl_, 0);
@@ -166,40 +165,6 @@ void tls_layer::read_plaintext() {
     return;
   }
   if (state_ == state::open) send_ciphertext(false);  // a KeyUpdate's answer, if any
-}
-
-void tls_layer::deliver(std::span<char> bytes) {
-  if (!leftover_) {
-    const std::size_t used = offer(bytes);
-    if (is_open() && used < bytes.size())
-      leftover_ = std::make_unique<std::string>(bytes.data() + used, bytes.size() - used);
-    return;
-  }
-  leftover_->append(bytes.data(), bytes.size());
-  const std::size_t used = offer(std::span<char>(leftover_->data(), leftover_->size()));
-  if (!is_open()) {
-    leftover_.reset();
-    return;
-  }
-  leftover_->erase(0, used);
-  if (leftover_->empty()) {
-    leftover_.reset();
-  } else if (leftover_->capacity() > 4 * leftover_->size() + 4096) {
-    leftover_->shrink_to_fit();
-  }
-}
-
-std::size_t tls_layer::offer(std::span<char> bytes) {
-  std::size_t used = 0;
-  while (is_open()) {
-    connection_handler* current = inner_.get();
-    in_on_data_ = true;
-    used += current->on_data(bytes.subspan(used));
-    in_on_data_ = false;
-    retired_inner_.reset();
-    if (inner_.get() == current || used == bytes.size()) break;
-  }
-  return used;
 }
 
 void tls_layer::send(const shared_bytes& bytes) {
@@ -302,8 +267,7 @@ void tls_layer::cancel_timer() {
 
 void tls_layer::replace_handler(std::unique_ptr<connection_handler> handler) {
   outer_.count_as_upgraded();
-  if (in_on_data_) retired_inner_ = std::move(inner_);
-  inner_ = std::move(handler);
+  inner_.set(std::move(handler));
 }
 
 std::chrono::steady_clock::time_point tls_layer::now() const {

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "net/handler_feed.hpp"
 #include "net/tls_context.hpp"
 #include "net/transport.hpp"
 
@@ -74,8 +75,6 @@ class tls_layer final : public connection_handler, public transport {
   void continue_handshake();
   void fail_handshake(failure why);
   void read_plaintext();
-  void deliver(std::span<char> bytes);
-  std::size_t offer(std::span<char> bytes);
   // Encrypts `plain` as one record and queues it on the connection.
   void encrypt(std::string_view plain, bool last);
   // Queues what OpenSSL wrote (handshake messages, records, alerts, close_notify).
@@ -87,13 +86,10 @@ class tls_layer final : public connection_handler, public transport {
 
   connection& outer_;
   event_loop& loop_;
-  SSL* ssl_;         // owns both BIOs
-  BIO* ciphertext_;  // what OpenSSL wrote, to be sent (read side: SSL_get_rbio)
-  std::unique_ptr<connection_handler> inner_;
-  std::unique_ptr<connection_handler> retired_inner_;  // kept alive while its on_data returns
-  std::unique_ptr<std::string> leftover_;              // plaintext of a partial message, if any
+  SSL* ssl_;            // owns both BIOs
+  BIO* ciphertext_;     // what OpenSSL wrote, to be sent (read side: SSL_get_rbio)
+  handler_feed inner_;  // gets the plaintext
   state state_ = state::handshake;
-  bool in_on_data_ = false;
 };
 
 }  // namespace parley::net

@@ -13,8 +13,8 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import threading
-import time
+
+from output_lines import OutputLines
 
 REPO = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 SHIPPED_CONF = os.path.join(REPO, "deploy", "nginx", "parley.conf")
@@ -82,8 +82,7 @@ class NginxServer:
         self.prefix = None
         self.proc = None
         self.port = None
-        self.lines = []  # what nginx logged (its error log is stderr)
-        self._changed = threading.Condition()
+        self.output = None  # what it printed (nginx: its error log, on stderr)
 
     @property
     def url(self):
@@ -109,35 +108,22 @@ class NginxServer:
                 return self
         raise RuntimeError("nginx did not start:\n" + self.error_log())
 
+    @property
+    def lines(self):
+        return self.output.lines if self.output else []
+
     def _start_once(self, port):
         self.port = port
-        self.lines = []
         self.proc = subprocess.Popen(
             ["nginx", "-p", self.prefix, "-c", os.path.join(self.prefix, "nginx.conf"),
              "-e", "stderr"],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, bufsize=1)
-        threading.Thread(target=self._pump, daemon=True).start()
+        self.output = OutputLines(self.proc, self.proc.stderr)
         # The master binds its listen sockets before it starts the workers.
-        deadline = time.monotonic() + self.start_timeout
-        with self._changed:
-            while True:
-                if any(READY.search(line) for line in self.lines):
-                    return True
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or self.proc.poll() is not None:
-                    break
-                self._changed.wait(min(remaining, 0.2))
+        if self.output.wait_for(READY, self.start_timeout):
+            return True
         self._kill()
         return False
-
-    def _pump(self):
-        proc = self.proc
-        for line in proc.stderr:
-            with self._changed:
-                self.lines.append(line)
-                self._changed.notify_all()
-        with self._changed:
-            self._changed.notify_all()
 
     def error_log(self):
         return "".join(self.lines)

@@ -9,8 +9,8 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import threading
-import time
+
+from output_lines import OutputLines
 
 READY = re.compile(r"Ready to accept connections")
 
@@ -26,9 +26,8 @@ class RedisServer:
         self.start_timeout = start_timeout
         self.proc = None
         self.port = None
-        self.lines = []
         self.folder = None
-        self._changed = threading.Condition()
+        self.output = None  # what it printed
 
     @property
     def url(self):
@@ -50,35 +49,22 @@ class RedisServer:
         if not self._start_once(self.port):
             raise RuntimeError("redis-server did not restart: " + "".join(self.lines))
 
+    @property
+    def lines(self):
+        return self.output.lines if self.output else []
+
     def _start_once(self, port):
         self.port = port
-        self.lines = []
         self.folder = tempfile.mkdtemp(prefix="parley-redis-")
         self.proc = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--dir", self.folder],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
-        threading.Thread(target=self._pump, daemon=True).start()
-        deadline = time.monotonic() + self.start_timeout
-        with self._changed:
-            while True:
-                if any(READY.search(line) for line in self.lines):
-                    return True
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or self.proc.poll() is not None:
-                    break
-                self._changed.wait(min(remaining, 0.2))
+        self.output = OutputLines(self.proc, self.proc.stdout)
+        if self.output.wait_for(READY, self.start_timeout):
+            return True
         self.stop()
         return False
-
-    def _pump(self):
-        proc = self.proc
-        for line in proc.stdout:
-            with self._changed:
-                self.lines.append(line)
-                self._changed.notify_all()
-        with self._changed:
-            self._changed.notify_all()
 
     def command(self, *args):
         """One command through redis-cli; returns its output without the final newline."""

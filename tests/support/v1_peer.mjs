@@ -13,10 +13,14 @@ export class V1Peer {
   #waiters = new Set();
   #nextId = 0;
 
-  /** Connects `name` to `room` of the server (a startParley() result). */
-  constructor(server, name, room = 'lobby') {
+  /**
+   * Connects `name` to `room` of the server (a startParley() result); with `token`, presents it
+   * as `Authorization: Bearer` (the way a server-side client would, not the web client's way).
+   */
+  constructor(server, name, room = 'lobby', { token = '' } = {}) {
     this.name = name;
-    this.ws = new WebSocket(`${server.url}/chat/${encodeURIComponent(name)}?room=${room}`, 'parley.v1');
+    const headers = token ? { Authorization: `Bearer ${token}` } : {};
+    this.ws = new WebSocket(`${server.url}/chat/${encodeURIComponent(name)}?room=${room}`, 'parley.v1', { headers });
     this.ws.on('message', (data) => { this.events.push(JSON.parse(data.toString('utf8'))); this.#notify(); });
     this.ws.on('close', (code, reason) => { this.closeInfo = { code, reason: String(reason) }; this.#notify(); });
     this.ws.on('error', () => {});
@@ -30,6 +34,17 @@ export class V1Peer {
         if (found) { done(); resolve(found); } else if (this.closeInfo) { done(); reject(new Error(`${this.name} closed ${JSON.stringify(this.closeInfo)} waiting for ${what}`)); }
       };
       const timer = setTimeout(() => { done(); reject(new Error(`${this.name}: timed out waiting for ${what}`)); }, ms);
+      const done = () => { clearTimeout(timer); this.#waiters.delete(check); };
+      this.#waiters.add(check);
+      check();
+    });
+  }
+
+  /** Resolves with { code, reason } once the server closed the connection; rejects after ms. */
+  closed(ms = WAIT_MS) {
+    return new Promise((resolve, reject) => {
+      const check = () => { if (this.closeInfo) { done(); resolve(this.closeInfo); } };
+      const timer = setTimeout(() => { done(); reject(new Error(`${this.name}: not closed within ${ms} ms`)); }, ms);
       const done = () => { clearTimeout(timer); this.#waiters.delete(check); };
       this.#waiters.add(check);
       check();
@@ -60,8 +75,8 @@ export class V1Peer {
 }
 
 /** Connects and waits for the joined of its room. */
-export async function v1Peer(server, name, room = 'lobby') {
-  const peer = new V1Peer(server, name, room);
+export async function v1Peer(server, name, room = 'lobby', options = {}) {
+  const peer = new V1Peer(server, name, room, options);
   await peer.joined(room);
   return peer;
 }

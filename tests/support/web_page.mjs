@@ -7,8 +7,8 @@ export const TIMEOUT = 20_000;  // generous: a shared 2-core machine may be busy
 // Screenshots go under build/ (not committed); ctest runs from the source folder.
 export const ARTIFACTS = path.resolve(process.env.PARLEY_E2E_ARTIFACTS || 'build/e2e-artifacts');
 
-/** A fresh page in its own browser context (own storage), with the client loaded at `hash`. */
-export async function openPage(browser, server, { viewport = { width: 1100, height: 760 }, hash = '', colorScheme = 'light' } = {}) {
+/** A fresh page in its own browser context (own storage), with the client loaded at `search` and `hash`. */
+export async function openPage(browser, server, { viewport = { width: 1100, height: 760 }, search = '', hash = '', colorScheme = 'light' } = {}) {
   const context = await browser.newContext({ viewport, colorScheme });
   const page = await context.newPage();
   page.setDefaultTimeout(TIMEOUT);
@@ -18,13 +18,16 @@ export async function openPage(browser, server, { viewport = { width: 1100, heig
   page.on('console', (msg) => {
     if (msg.type() === 'error' && /Content Security Policy/i.test(msg.text())) page.errors.push(msg.text());
   });
-  await page.goto(`${server.httpUrl}/${hash}`);
+  await page.goto(`${server.httpUrl}/${search}${hash}`);
   return page;
 }
 
 export const ui = (page) => ({
   name: page.getByLabel('Name', { exact: true }),
   age: page.getByLabel(/^Age\b/),
+  token: page.getByLabel('Access token', { exact: true }),
+  useToken: page.getByRole('button', { name: 'Use new token', exact: true }),
+  haveToken: page.getByRole('button', { name: 'I have a token', exact: true }),
   message: page.getByLabel('Message', { exact: true }),
   connect: page.getByRole('button', { name: 'Connect', exact: true }),
   disconnect: page.getByRole('button', { name: 'Disconnect', exact: true }),

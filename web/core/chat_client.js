@@ -7,16 +7,28 @@
 //   'rooms'    — the room list, the current room or an unread count changed
 //   'timeline' — { room }: a room's entries changed
 //   'presence' — { room }: who is online or typing in a room changed
+//   'token'    — { reason }: something the person may need to act on happened to the sign-in
+//                token: 'needed' (the server wants one), 'refused', 'expiring' (soon), 'expired',
+//                'renewed' (a refresh was accepted)
 
+import { isTokenRefusal, subprotocolsFor, tokenExpiry } from './auth_token.js';
+import { timeLabel } from './dates.js';
 import { Outbox } from './outbox.js';
 import { chatUrl, parseEvent, request } from './protocol.js';
 import { DEFAULT_ROOM } from './room_prefs.js';
 import { RoomState } from './room_state.js';
+import { TOKEN_EXPIRED } from './session.js';
 import { TypingThrottle } from './typing.js';
 import { newClientId } from './client_id.js';
 
 const HISTORY_PAGE = 50;
 const DEFAULT_LIMITS = { max_text_bytes: 16384, typing_interval_ms: 2000 };
+// How long before its token runs out the person is asked for a new one.
+export const TOKEN_WARNING_MS = 60_000;
+// A reconnect is not tried with a token that runs out within this (it would be refused).
+const TOKEN_MARGIN_MS = 2_000;
+// setTimeout takes at most 2^31-1 ms (24.8 days); a longer wait would fire at once.
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class ChatClient extends EventTarget {
   me = '';              // the name the server welcomed (or the one being tried)
@@ -38,11 +50,20 @@ export class ChatClient extends EventTarget {
   #pageVisible = true;
   #lostNoted = false;   // this outage already has its note in the timeline
   #urlRoom = null;      // the room in the current connection's URL (joined without a request)
+  #timers;
+  #token = '';          // the sign-in token the next connection offers ('' none)
+  #tokenInUse = '';     // ... the one the server holds for the current connection
+  #refreshes = [];      // tokens sent in `refresh` requests, awaiting their answers in order
+  #tokenTimer = null;   // warns before the token runs out
+  #tokenRanOut = false; // stopped because the token expired: a new token resumes the rooms
+  #retryVetoed = false; // the last drop was not retried because the token was about to run out
+  #authOff = false;     // the server said it checks no tokens: their expiry does not matter
 
   constructor({ session, location, rooms = [DEFAULT_ROOM], current = DEFAULT_ROOM,
-    now = () => Date.now(), newId = () => newClientId() }) {
+    now = () => Date.now(), newId = () => newClientId(), timers = globalThis }) {
     super();
     this.#session = session;
+    this.#timers = timers;
     this.#location = location;
     this.#now = now;
     this.#newId = newId;
@@ -61,19 +82,41 @@ export class ChatClient extends EventTarget {
 
   currentRoom() { return this.#room(this.current); }
 
-  connect(name, age = '') {
+  /** The sign-in token the client offers ('' none). */
+  get token() { return this.#token; }
+
+  /**
+   * Connects `name`; with `token`, offers that sign-in token (else the one set before). After the
+   * token ran out, the same name with a new one resumes every room where it stopped.
+   */
+  connect(name, age = '', { token = this.#token } = {}) {
     if (this.active) return;
+    const resuming = this.#tokenRanOut && this.#resuming && name === this.me;
     this.me = name;
     this.#age = age;
-    this.#resuming = false;
-    this.#greet = true;
-    this.#setStatus('connecting', `Connecting as ${name}…`);
-    this.#session.start(() => this.#nextUrl());
+    this.#token = token;
+    this.#authOff = false;
+    this.#greet = !resuming;
+    this.#start({ resuming });
   }
 
   disconnect() {
     if (!this.active) return;
     this.#session.stop();
+  }
+
+  /**
+   * A new sign-in token. Connected: sent to the server in a `refresh` (answered by 'token'
+   * 'renewed' or 'refused'); connecting or waiting to reconnect: offered by the next connection;
+   * stopped because the old one expired: connects again at once, resuming every room.
+   */
+  setToken(token) {
+    this.#token = token;
+    if (this.connected && token) {
+      this.#refresh(token);
+    } else if (!this.active && this.#tokenRanOut && token) {
+      this.#start({ resuming: this.#resuming });
+    }
   }
 
   /** Says text in the current room: at once when connected, else when the connection is back. */
@@ -154,13 +197,56 @@ export class ChatClient extends EventTarget {
 
   #room(name) { return this.rooms.get(name); }
 
+  #start({ resuming }) {
+    this.#resuming = resuming;
+    this.#tokenRanOut = false;
+    this.#retryVetoed = false;
+    this.#refreshes = [];
+    this.#setStatus('connecting', `Connecting as ${this.me}…`);
+    this.#session.start(() => this.#nextTarget(), { retryAllowed: () => this.#tokenLastsForRetry() });
+  }
+
   // The first room of a connection is in its URL (resumed from the last id seen when resuming);
-  // the others are joined once the server said hello.
-  #nextUrl() {
+  // the others are joined once the server said hello. The token goes beside parley.v1.
+  #nextTarget() {
     const room = this.currentRoom();
     const since = this.#resuming ? room.lastId : null;
     this.#urlRoom = room.name;
-    return chatUrl(this.#location, { name: this.me, age: this.#age, room: room.name, since });
+    this.#tokenInUse = this.#token;
+    const url = chatUrl(this.#location, { name: this.me, age: this.#age, room: room.name, since });
+    return { url, protocols: subprotocolsFor(this.#token) };
+  }
+
+  // A reconnect with a token that has run out (by this clock) would be refused with 4001.
+  #tokenLastsForRetry() {
+    const expiry = this.#authOff ? null : tokenExpiry(this.#token);
+    this.#retryVetoed = expiry !== null && expiry <= this.#now() + TOKEN_MARGIN_MS;
+    return !this.#retryVetoed;
+  }
+
+  #refresh(token) {
+    this.#refreshes.push(token);
+    this.#session.send(request.refresh(token));
+  }
+
+  // Asks for a new token TOKEN_WARNING_MS before the one in use runs out, while connected.
+  #watchTokenExpiry() {
+    this.#timers.clearTimeout(this.#tokenTimer);
+    this.#tokenTimer = null;
+    const expiry = tokenExpiry(this.#tokenInUse);
+    if (expiry === null || !this.connected || this.#authOff) return;
+    const token = this.#tokenInUse;
+    const warnIn = expiry - TOKEN_WARNING_MS - this.#now();
+    this.#tokenTimer = this.#timers.setTimeout(() => {
+      this.#tokenTimer = null;
+      if (!this.connected || this.#tokenInUse !== token) return;
+      if (warnIn > MAX_TIMER_MS) return this.#watchTokenExpiry(); // not yet: wait again
+      const room = this.currentRoom();
+      const seconds = Math.max(0, Math.ceil((expiry - this.#now()) / 1000));
+      room.note('error', `Your token expires in ${seconds} s: enter a new one to stay connected.`);
+      this.#changed('timeline', room);
+      this.#changed('token', null, { reason: 'expiring' });
+    }, Math.min(MAX_TIMER_MS, Math.max(0, warnIn)));
   }
 
   #onFrame(text) {
@@ -172,6 +258,7 @@ export class ChatClient extends EventTarget {
       case 'message': case 'join': case 'leave': return this.#onRoomEvent(event);
       case 'history': return this.#withRoom(event, (room) => room.applyHistory(event, { me: this.me }), 'timeline');
       case 'typing': return this.#onTyping(event);
+      case 'refreshed': return this.#onRefreshed(event);
       case 'error': return this.#onError(event);
       default: return undefined; // a newer server's event: ignored
     }
@@ -188,6 +275,33 @@ export class ChatClient extends EventTarget {
       if (room.name === this.#urlRoom) continue;
       this.#session.send(request.join(room.name, this.#resuming ? room.lastId : null));
     }
+    // A token given while this connection was opening goes to the server now.
+    if (this.#token !== this.#tokenInUse && this.#token) this.#refresh(this.#token);
+    this.#watchTokenExpiry();
+  }
+
+  #onRefreshed(event) {
+    const token = this.#refreshes.shift();
+    if (token === undefined) return;
+    this.#tokenInUse = token;
+    const room = this.currentRoom();
+    const until = Number.isFinite(event.exp) ? `valid until ${timeLabel(new Date(event.exp * 1000))}` : 'it does not expire';
+    room.note('local', `Token renewed: ${until}.`);
+    this.#changed('timeline', room);
+    this.#watchTokenExpiry();
+    this.#changed('token', null, { reason: 'renewed' });
+  }
+
+  // The server kept the token it had: so does the client, for its reconnects.
+  #onTokenRefused(event) {
+    this.#refreshes.shift();
+    this.#token = this.#tokenInUse;
+    const room = this.currentRoom();
+    const expiry = tokenExpiry(this.#tokenInUse);
+    const stays = expiry === null ? '' : ` The one in use still runs out at ${timeLabel(new Date(expiry))}.`;
+    room.note('error', `New token refused: ${event.reason}${stays}`);
+    this.#changed('timeline', room);
+    this.#changed('token', null, { reason: 'refused' });
   }
 
   #onJoined(event) {
@@ -226,6 +340,9 @@ export class ChatClient extends EventTarget {
   }
 
   #onError(event) {
+    if (event.code === 'invalid_token') return this.#onTokenRefused(event);
+    // Every request but `refresh` names a room: an error without one answers the refresh.
+    if (this.#refreshes.length > 0 && event.room === undefined) return this.#onRefreshFailed(event);
     const room = this.#room(event.room) ?? this.currentRoom();
     if (event.client_id && this.#outbox.settle(room.name, event.client_id)) {
       room.removePending(event.client_id);
@@ -241,8 +358,24 @@ export class ChatClient extends EventTarget {
     this.#changed('timeline', room);
   }
 
+  // Not carried out (rate_limited), or there is nothing to refresh (authentication is off).
+  #onRefreshFailed(event) {
+    this.#refreshes.shift();
+    this.#token = this.#tokenInUse;
+    if (event.code === 'bad_request') {
+      this.#authOff = true;
+      this.#watchTokenExpiry();
+    }
+    const room = this.currentRoom();
+    room.note('error', `Token not renewed: ${event.reason}`);
+    this.#changed('timeline', room);
+  }
+
   #onClose({ code, reason, byClient, opened, retryInMs }) {
     const wasResumable = this.#session.everEstablished;
+    this.#timers.clearTimeout(this.#tokenTimer);
+    this.#tokenTimer = null;
+    this.#refreshes = [];
     this.#outbox.connectionLost();
     for (const room of this.rooms.values()) room.connectionLost();
     for (const room of this.rooms.values()) this.#changed('presence', room);
@@ -260,8 +393,13 @@ export class ChatClient extends EventTarget {
       return;
     }
 
+    const expired = !byClient && (code === TOKEN_EXPIRED || this.#retryVetoed);
+    const tokenRefused = !byClient && !expired && code === 1008 && isTokenRefusal(reason);
     let text;
     if (byClient) text = 'Disconnected.';
+    else if (expired) text = 'Your token has expired: enter a new one to continue.';
+    else if (tokenRefused && /^Authentication required/.test(reason)) text = 'This server needs a token: enter yours to connect.';
+    else if (tokenRefused) text = `Your token was refused: ${reason}`;
     else if (reason) text = `Disconnected by the server: ${reason}`;
     else if (!opened && !wasResumable) text = 'Could not connect to the server.';
     else if (code === 1000) text = 'Disconnected by the server.';
@@ -271,7 +409,12 @@ export class ChatClient extends EventTarget {
       this.#changed('timeline', room);
     }
     this.#dropOutbox();
+    // A new token continues where this stopped: the rooms resume from the last ids seen.
+    this.#tokenRanOut = expired;
+    if (expired) this.#resuming = wasResumable;
     this.#setStatus('idle', text, !byClient && code !== 1000);
+    if (expired) this.#changed('token', null, { reason: 'expired' });
+    else if (tokenRefused) this.#changed('token', null, { reason: reason.startsWith('Authentication') ? 'needed' : 'refused' });
   }
 
   // No connection will follow: what waits is not sent, and says so.
@@ -317,7 +460,7 @@ export class ChatClient extends EventTarget {
     this.dispatchEvent(new CustomEvent('status'));
   }
 
-  #changed(what, room = null) {
-    this.dispatchEvent(new CustomEvent(what, { detail: { room } }));
+  #changed(what, room = null, more = {}) {
+    this.dispatchEvent(new CustomEvent(what, { detail: { room, ...more } }));
   }
 }

@@ -18,6 +18,7 @@ export const request = {
   leave: (room) => JSON.stringify({ type: 'leave', room }),
   history: (room, before, limit) => JSON.stringify({ type: 'history', room, before, limit }),
   typing: (room) => JSON.stringify({ type: 'typing', room }),
+  refresh: (token) => JSON.stringify({ type: 'refresh', token }),
 };
 
 /** The event in a text frame, or null when it is not a JSON object with a string `type`. */

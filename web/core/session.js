@@ -11,9 +11,11 @@
 import { Backoff } from './backoff.js';
 
 // Close codes by which the server refuses a person rather than drops a connection (docs/protocol.md):
-// 1003 a taken name, 1008 an invalid name, age, room or since.
+// 1003 a taken name, 1008 an invalid name, age, room, since or token.
 const REFUSALS = new Set([1003, 1008]);
 const NAME_TAKEN = 1003;
+// The token ran out (at connect or while connected): the same token would only be refused again.
+export const TOKEN_EXPIRED = 4001;
 // A taken name on a reconnect is retried this many times: the server drops a connection it hears
 // nothing from within about a minute, and the backoff's first delays add up to about that.
 const NAME_TAKEN_RETRIES = 6;
@@ -23,7 +25,8 @@ export class Session extends EventTarget {
   #timers;
   #backoff;
   #socket = null;
-  #urlFor = null;       // () => the URL of the next attempt
+  #targetFor = null;    // () => the URL of the next attempt, or { url, protocols }
+  #retryAllowed = null; // () => false vetoes a reconnect (the client knows it would be refused)
   #retryTimer = null;
   #byClient = false;
   #established = false; // the server welcomed this person since start()
@@ -47,10 +50,15 @@ export class Session extends EventTarget {
   get active() { return this.state !== 'idle'; }
   get everEstablished() { return this.#established; }
 
-  /** Starts connecting; urlFor() gives the URL of each attempt (it may resume from where the last stopped). */
-  start(urlFor) {
+  /**
+   * Starts connecting. targetFor() gives each attempt's URL (it may resume from where the last
+   * stopped), or { url, protocols } to offer those subprotocols; retryAllowed(), asked when a
+   * connection drops, may forbid reconnecting.
+   */
+  start(targetFor, { retryAllowed = () => true } = {}) {
     if (this.active) throw new Error('already started');
-    this.#urlFor = urlFor;
+    this.#targetFor = targetFor;
+    this.#retryAllowed = retryAllowed;
     this.#byClient = false;
     this.#established = false;
     this.#backoff.reset();
@@ -95,7 +103,9 @@ export class Session extends EventTarget {
   #open() {
     this.#welcomed = false;
     let opened = false;
-    const socket = this.#createSocket(this.#urlFor());
+    const target = this.#targetFor();
+    const socket = typeof target === 'string'
+      ? this.#createSocket(target) : this.#createSocket(target.url, target.protocols);
     this.#socket = socket;
     socket.addEventListener('open', () => {
       if (socket !== this.#socket) return;
@@ -124,10 +134,12 @@ export class Session extends EventTarget {
   }
 
   // After the person pressed Disconnect: never. Before the server ever welcomed them: never (they
-  // see why at once). A refusal (invalid name) ends it too, except a taken name on a reconnect: that
-  // is usually our own previous connection, which the server has not noticed gone yet.
+  // see why at once). An expired token, or one the client knows is about to be: never. A refusal
+  // (invalid name) ends it too, except a taken name on a reconnect: that is usually our own
+  // previous connection, which the server has not noticed gone yet.
   #shouldRetry(code) {
     if (this.#byClient || !this.#established) return false;
+    if (code === TOKEN_EXPIRED || !this.#retryAllowed()) return false;
     if (this.#welcomed || !REFUSALS.has(code)) return true;
     if (code !== NAME_TAKEN) return false;
     this.#nameTaken += 1;

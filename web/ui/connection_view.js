@@ -1,6 +1,8 @@
 // The connect form, the status line and the message box: what the person can do in each
 // connection state, and where keyboard focus goes when that changes.
 
+import { cleanToken } from '../core/auth_token.js';
+
 export class ConnectionView {
   constructor(doc) {
     const byId = (id) => doc.getElementById(id);
@@ -9,6 +11,10 @@ export class ConnectionView {
     this.sendForm = byId('send-form');
     this.nameInput = byId('name');
     this.ageInput = byId('age');
+    this.tokenField = byId('token-field');
+    this.tokenInput = byId('token');
+    this.renewButton = byId('renew-token');
+    this.haveTokenButton = byId('have-token');
     this.connectButton = byId('connect');
     this.disconnectButton = byId('disconnect');
     this.messageInput = byId('message');
@@ -17,13 +23,14 @@ export class ConnectionView {
     this.state = 'idle';
 
     this.messageInput.addEventListener('input', () => this.#updateSendButton());
-    for (const input of [this.nameInput, this.ageInput]) {
+    for (const input of [this.nameInput, this.ageInput, this.tokenInput]) {
       input.addEventListener('input', () => input.removeAttribute('aria-invalid'));
     }
   }
 
   get name() { return this.nameInput.value.trim(); }
   get age() { return this.ageInput.value.trim(); }
+  get token() { return cleanToken(this.tokenInput.value); }
   get message() { return this.messageInput.value; }
 
   /**
@@ -47,6 +54,9 @@ export class ConnectionView {
     this.ageInput.disabled = !idle;
     this.connectButton.disabled = !idle;
     this.disconnectButton.disabled = idle;
+    // The token can be replaced while connected (a `refresh`): its field stays usable.
+    this.renewButton.hidden = idle;
+    this.haveTokenButton.hidden = !idle || !this.tokenField.hidden;
     this.messageInput.disabled = !writable;
     this.#updateSendButton();
 
@@ -68,6 +78,27 @@ export class ConnectionView {
     this.status.dataset.state = 'error';
     this.status.textContent = text;
     input.focus();
+  }
+
+  /**
+   * Shows the token field holding `token`. `attention`: the token needs the person (the server
+   * wants one, refused it, or it runs out soon); `focus`: ... now, so the cursor goes there.
+   */
+  showToken(token, { attention = false, focus = false } = {}) {
+    this.tokenField.hidden = false;
+    this.haveTokenButton.hidden = true;
+    this.tokenField.classList.toggle('attention', attention);
+    if (!attention) this.tokenInput.removeAttribute('aria-invalid');
+    if (this.token !== token) this.tokenInput.value = token;
+    if (focus) {
+      this.tokenInput.select();
+      this.tokenInput.focus();
+    }
+  }
+
+  /** Marks the token field as wrong (the server refused what it holds). */
+  markTokenInvalid() {
+    this.tokenInput.setAttribute('aria-invalid', 'true');
   }
 
   clearMessage() {

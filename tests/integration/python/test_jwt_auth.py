@@ -4,14 +4,12 @@ beside parley.v1 (never echoed). Bad tokens close 1008 with a reason; an expired
 or later, closes 4001 `Token expired.`; a parley.v1 `refresh` moves the expiry. Tokens are made
 here with Python's hmac, independently of the server's OpenSSL code."""
 import asyncio
-import base64
-import hashlib
-import hmac
 import json
 import time
 
 import websockets
 
+from jwt_tokens import hs256_token
 from metrics_scrape import value, wait_for_scrape
 from parley_client import WAIT, close_all, closed, connect, greeting, recv, run
 
@@ -19,18 +17,8 @@ SECRET = "test-secret-0123456789"
 METRICS = ("--metrics-enabled", "--metrics-port", "0", "--metrics-bind", "127.0.0.1")
 
 
-def b64url(data):
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
 def token(claims, secret=SECRET, alg="HS256"):
-    header = b64url(json.dumps({"alg": alg, "typ": "JWT"}).encode())
-    payload = b64url(json.dumps(claims).encode())
-    signed = f"{header}.{payload}"
-    if alg == "none":
-        return signed + "."
-    mac = hmac.new(secret.encode(), signed.encode(), hashlib.sha256).digest()
-    return f"{signed}.{b64url(mac)}"
+    return hs256_token(claims, secret, alg)
 
 
 def for_user(name, lifetime=3600):

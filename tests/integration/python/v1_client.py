@@ -119,10 +119,12 @@ class V1Client:
         self.by_id = {}  # (room, id) -> the stored event received with that id
 
     @classmethod
-    async def open(cls, server, name, query=None, subprotocols=(SUBPROTOCOL,), room=None):
+    async def open(cls, server, name, query=None, subprotocols=(SUBPROTOCOL,), room=None,
+                   **options):
         """Connects as `name` (a URL path segment), checks the negotiated subprotocol, the hello
-        and the joined of the URL's room (default lobby); returns the client."""
-        ws = await cls.connect_raw(server, name, query, subprotocols)
+        and the joined of the URL's room (default lobby); returns the client. options go to
+        websockets.connect (e.g. local_addr)."""
+        ws = await cls.connect_raw(server, name, query, subprotocols, **options)
         assert ws.subprotocol == SUBPROTOCOL, f"server chose {ws.subprotocol!r}"
         client = cls(ws, name)
         client.hello = await client.recv()
@@ -134,12 +136,13 @@ class V1Client:
         return client
 
     @staticmethod
-    async def connect_raw(server, name, query=None, subprotocols=(SUBPROTOCOL,)):
-        tls = {} if getattr(server, "ssl_context", None) is None else {"ssl": server.ssl_context}
+    async def connect_raw(server, name, query=None, subprotocols=(SUBPROTOCOL,), **options):
+        if getattr(server, "ssl_context", None) is not None:
+            options.setdefault("ssl", server.ssl_context)
         return track(await websockets.connect(
             chat_url(server, name, query), subprotocols=list(subprotocols) or None,
             open_timeout=WAIT, close_timeout=WAIT, compression=None, ping_interval=None,
-            max_size=None, max_queue=None, **tls))
+            max_size=None, max_queue=None, **options))
 
     # ------------------------------------------------------------ receiving
 

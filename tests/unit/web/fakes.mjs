@@ -5,9 +5,10 @@ export class FakeSocket extends EventTarget {
   sent = [];
   closedWith = null;
 
-  constructor(url) {
+  constructor(url, protocols) {
     super();
     this.url = url;
+    this.protocols = protocols;
   }
 
   send(text) { this.sent.push(JSON.parse(text)); }
@@ -49,7 +50,7 @@ export function fakeConnector() {
   const sockets = [];
   return {
     sockets,
-    createSocket: (url) => { const s = new FakeSocket(url); sockets.push(s); return s; },
+    createSocket: (url, protocols) => { const s = new FakeSocket(url, protocols); sockets.push(s); return s; },
     get last() { return sockets[sockets.length - 1]; },
   };
 }
@@ -66,3 +67,9 @@ export function ts() { clock += 1000; return new Date(clock).toISOString(); }
 export const msg = (room, id, from, text, clientId) => ({ type: 'message', id, ts: ts(), room, from, text, ...(clientId ? { client_id: clientId } : {}) });
 export const join = (room, id, user, age) => ({ type: 'join', id, ts: ts(), room, user, ...(age !== undefined ? { age } : {}) });
 export const leave = (room, id, user) => ({ type: 'leave', id, ts: ts(), room, user });
+
+/** A JWT-shaped token with these claims (the client never checks signatures; the server does). */
+export function unsignedToken(claims) {
+  const part = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${part({ alg: 'HS256', typ: 'JWT' })}.${part(claims)}.c2ln`;
+}

@@ -102,3 +102,33 @@ test('retryNow skips the wait', () => {
   assert.equal(net.sockets.length, 2);
   assert.equal(session.state, 'connecting');
 });
+
+test('4001 (token expired) is never retried, not even after a welcome', () => {
+  const { net, timers, session, closes } = setup();
+  net.last.open();
+  session.established();
+  net.last.drop(4001, 'Token expired.');
+  assert.equal(session.state, 'idle');
+  assert.equal(timers.pending.size, 0);
+  assert.equal(closes.at(-1).retryInMs, null);
+});
+
+test('retryAllowed can forbid a reconnect; each attempt gets its target\'s subprotocols', () => {
+  const net = fakeConnector();
+  const timers = new FakeTimers();
+  const session = new Session({ createSocket: net.createSocket, timers, random: () => 0.5 });
+  let allowed = true;
+  session.start(() => ({ url: 'ws://x/', protocols: ['parley.v1', 'bearer.a.b.c'] }), { retryAllowed: () => allowed });
+  assert.deepEqual(net.last.protocols, ['parley.v1', 'bearer.a.b.c']);
+  net.last.open();
+  session.established();
+  net.last.drop(1006);
+  assert.equal(timers.pending.size, 1);
+  timers.run();
+  net.last.open();
+  session.established();
+  allowed = false;
+  net.last.drop(1006);
+  assert.equal(session.state, 'idle');
+  assert.equal(timers.pending.size, 0);
+});
