@@ -162,7 +162,9 @@ server::server(const config::options& options)
   }
   if (options.metrics_enabled) {
     metrics_ = std::make_unique<obs::metrics::exposer>(options.metrics_bind, options.metrics_port,
-                                                       loops_.size(), &tracer_);
+                                                       loops_.size(), &tracer_,
+                                                       options.metrics_tls ? tls_ : nullptr,
+                                                       options.handshake_timeout);
   }
   if (options.memory_release_interval.count() > 0) {
     memory_release_ = std::make_unique<memory_release>(*loops_.front(), loops_.size(),
@@ -192,8 +194,8 @@ int server::run() {
                           options_.tracing_sample_ratio);
   }
   if (metrics_) {
-    obs::server_log().info("metrics on http://{}:{}/metrics", options_.metrics_bind,
-                           metrics_->port());
+    obs::server_log().info("metrics on {}://{}:{}/metrics", metrics_->tls() ? "https" : "http",
+                           options_.metrics_bind, metrics_->port());
   }
   obs::server_log().info("listening on {}://{}:{}/ with {} event loop{}", tls_ ? "https" : "http",
                          options_.bind_address, port_, loops_.size(),
@@ -222,6 +224,7 @@ void server::reload_tls() {
     auto fresh =
         std::make_shared<const net::tls_context>(options_.tls_cert_file, options_.tls_key_file);
     tls_ = fresh;
+    if (metrics_) metrics_->use_tls(fresh);  // nothing when the metrics port is plain
     for (std::size_t i = 0; i < loops_.size(); ++i)
       loops_[i]->post([listener = listeners_[i].get(), fresh] { listener->use_tls(fresh); });
     loops_.front()->post([&counters] { counters.tls_reloads_ok.add(); });

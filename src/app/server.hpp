@@ -61,8 +61,9 @@ class server {
 
  private:
   void drain();
-  // Reads tls.cert_file and tls.key_file again into a new context for new connections; open
-  // ones keep theirs. A failure is logged and counted, and the old context stays.
+  // Reads tls.cert_file and tls.key_file again into a new context for new connections (the
+  // metrics port's too, with metrics.tls); open ones keep theirs. A failure is logged and
+  // counted, and the old context stays.
   void reload_tls();
 
   config::options options_;

@@ -161,6 +161,8 @@ constexpr bool metrics_enabled = false;
 // internal; 9797 is the tutorial's (Ballerina's) metrics port.
 constexpr std::uint16_t metrics_port = 9797;
 constexpr const char* metrics_bind = "0.0.0.0";
+// Plain HTTP: Prometheus scrapes an internal port; TLS needs the chat port's certificate.
+constexpr bool metrics_tls = false;
 
 // [tracing]
 // Off: exporting spans costs a thread and a collector; the tutorial turns it on in its file.

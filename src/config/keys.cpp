@@ -344,6 +344,10 @@ const std::vector<key>& table() {
        .help = "IP address the metrics port listens on",
        .target = bind<&options::metrics_bind>(),
        .check = check_ip_address},
+      {.name = "metrics.tls",
+       .help = "serve /metrics over https:// only, with tls.cert_file and tls.key_file "
+               "(reloaded with them on SIGHUP)",
+       .target = bind<&options::metrics_tls>()},
       {.name = "tracing.enabled",
        .help = "export OpenTelemetry traces (OTLP/HTTP JSON)",
        .target = bind<&options::tracing_enabled>()},

@@ -21,6 +21,10 @@ load_outcome load(const std::vector<std::string>& args,
 void check_together(const options& opts) {
   if (opts.tls_cert_file.empty() != opts.tls_key_file.empty())
     throw error("tls.cert_file and tls.key_file: set both (TLS) or neither (plain HTTP)");
+  if (opts.metrics_tls && opts.tls_cert_file.empty())
+    throw error(
+        "metrics.tls needs tls.cert_file and tls.key_file: the metrics port serves the "
+        "chat port's certificate");
 }
 
 }  // namespace parley::config

@@ -22,7 +22,8 @@ load_outcome load(const std::vector<std::string>& args,
                   const std::vector<std::string>& environment);
 
 // Throws config::error when keys that only work together disagree (tls.cert_file without
-// tls.key_file). Apart from load() so that each key can be loaded alone (the keys' tests do).
+// tls.key_file, metrics.tls without them). Apart from load() so that each key can be loaded alone
+// (the keys' tests do).
 void check_together(const options& opts);
 
 // The --help text: every key's flag, default and meaning.

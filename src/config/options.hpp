@@ -86,6 +86,7 @@ struct options {
   bool metrics_enabled = defaults::metrics_enabled;
   std::uint16_t metrics_port = defaults::metrics_port;
   std::string metrics_bind = defaults::metrics_bind;
+  bool metrics_tls = defaults::metrics_tls;  // https:// with tls.cert_file and tls.key_file
 
   // [tracing]
   bool tracing_enabled = defaults::tracing_enabled;

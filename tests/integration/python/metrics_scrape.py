@@ -8,16 +8,19 @@ from prometheus_client.parser import text_string_to_metric_families
 WAIT = 5.0
 
 
-def metrics_port(server):
-    match = server.wait_for_line(r"metrics on http://[^:]+:(\d+)/metrics", WAIT)
+def metrics_url(server):
+    """The metrics URL the server logged, at 127.0.0.1 (https:// with metrics.tls)."""
+    match = server.wait_for_line(r"metrics on (https?)://[^:]+:(\d+)/metrics", WAIT)
     assert match, "the server did not say where its metrics are"
-    return int(match.group(1))
+    return f"{match.group(1)}://127.0.0.1:{match.group(2)}/metrics"
 
 
 def scrape(server):
-    """{(sample name, frozenset of labels): value} for every sample of one scrape."""
-    port = metrics_port(server)
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=WAIT) as response:
+    """{(sample name, frozenset of labels): value} for every sample of one scrape; over https://
+    the server's ssl_context (the certificates the test trusts) checks the metrics port too."""
+    url = metrics_url(server)
+    context = server.ssl_context if url.startswith("https:") else None
+    with urllib.request.urlopen(url, timeout=WAIT, context=context) as response:
         assert response.status == 200
         text = response.read().decode()
     samples = {}

@@ -75,6 +75,7 @@ TEST(keys, has_every_documented_key_once) {
       "metrics.enabled",
       "metrics.port",
       "metrics.bind",
+      "metrics.tls",
       "tracing.enabled",
       "tracing.endpoint",
       "tracing.sample_ratio",

@@ -212,5 +212,14 @@ TEST(load, wants_both_tls_files_or_neither) {
   EXPECT_THROW(check_together(opts), error);
 }
 
+TEST(load, wants_the_tls_files_for_metrics_tls) {
+  options opts;
+  opts.metrics_tls = true;
+  EXPECT_THROW(check_together(opts), error);
+  opts.tls_cert_file = "server.crt";
+  opts.tls_key_file = "server.key";
+  EXPECT_NO_THROW(check_together(opts));
+}
+
 }  // namespace
 }  // namespace parley::config
