@@ -1,6 +1,6 @@
 """The chaos test's misbehaving clients, run as a process of their own beside the well-behaved ones:
 
-    /usr/bin/python3 misbehaving_clients.py CHAT_PORT METRICS_PORT JWT_SECRET
+    /usr/bin/python3 misbehaving_clients.py CHAT_PORT METRICS_URL JWT_SECRET
 
 Each client misbehaves one way and checks the answer it gets (an HTTP status or a close code).
 Every client connects from its own loopback address (127.0.x.y), as strangers on the internet do,
@@ -50,9 +50,9 @@ PING_INTERVAL_S = float(os.environ.get("CHAOS_PING_INTERVAL_S", "2"))
 
 
 class Chaos:
-    def __init__(self, port, metrics_port, secret):
+    def __init__(self, port, metrics_url, secret):
         self.port = port
-        self.metrics_port = metrics_port
+        self.metrics_url = metrics_url
         self.secret = secret
         self.outcomes = {}
         self.v1_rate_limited = 0
@@ -287,8 +287,7 @@ class Chaos:
         self.slow_consumers_closed.set()
 
     def scrape(self, name):
-        url = f"http://127.0.0.1:{self.metrics_port}/metrics"
-        with urllib.request.urlopen(url, timeout=WAIT) as response:
+        with urllib.request.urlopen(self.metrics_url, timeout=WAIT) as response:
             for line in response.read().decode().splitlines():
                 if line.startswith(name + " "):
                     return float(line.split()[1])
@@ -366,8 +365,8 @@ class Chaos:
 
 
 def main():
-    port, metrics_port, secret = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-    report = asyncio.run(Chaos(port, metrics_port, secret).run())
+    port, metrics_url, secret = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+    report = asyncio.run(Chaos(port, metrics_url, secret).run())
     json.dump(report, sys.stdout)
 
 

@@ -30,7 +30,7 @@ for relative in ("../support", "../integration/python"):
         sys.path.insert(0, path)
 
 from jwt_tokens import hs256_token  # noqa: E402
-from metrics_scrape import delta, metrics_port, scrape, value, wait_for_scrape  # noqa: E402
+from metrics_scrape import delta, metrics_url, scrape, value, wait_for_scrape  # noqa: E402
 from parley_client import greeting, track  # noqa: E402
 from parley_server import ParleyServer, built_with_memory_checker  # noqa: E402
 from v1_client import SUBPROTOCOL, V1Client  # noqa: E402
@@ -167,7 +167,7 @@ async def misbehave(server):
     """Runs the misbehaving clients' process; returns its report."""
     process = await asyncio.create_subprocess_exec(
         "/usr/bin/python3", misbehaving_clients.__file__, str(server.port),
-        str(metrics_port(server)), SECRET,
+        metrics_url(server), SECRET,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     try:
         out, err = await asyncio.wait_for(process.communicate(), 200)
