@@ -16,7 +16,8 @@ import time
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.normpath(os.path.join(HERE, "..", "support")))
+for relative in ("../support", "../integration/python"):
+    sys.path.insert(0, os.path.normpath(os.path.join(HERE, relative)))
 
 from jwt_tokens import hs256_token  # noqa: E402
 from raw_peer import OP_CLOSE, OP_PING, OP_PONG, OP_TEXT, Peer, frame  # noqa: E402
@@ -180,7 +181,7 @@ class Chaos:
             frame(OP_TEXT, "x", rsv=7),  # reserved bits without an extension
             frame(0x3, "x"),  # a reserved data opcode
             frame(0xB, "x"),  # a reserved control opcode
-            frame(OP_TEXT, "unmasked", masked=False),
+            frame(OP_TEXT, "unmasked", mask=False),
             frame(OP_PING, "x", fin=False),  # a fragmented control frame
             frame(OP_PING, b"x" * 126),  # a control frame over 125 bytes
             frame(0x0, "a continuation of nothing"),

@@ -10,35 +10,8 @@ import os
 import socket
 import struct
 
-OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG = 0x1, 0x2, 0x8, 0x9, 0xA
-
-
-def mask(payload, key):
-    """payload XOR the repeated 4-byte key, in one big-integer operation (fast for 60 KiB)."""
-    if not payload:
-        return payload
-    n = len(payload)
-    stream = (key * (n // 4 + 1))[:n]
-    return (int.from_bytes(payload, "big") ^ int.from_bytes(stream, "big")).to_bytes(n, "big")
-
-
-def frame(opcode, payload=b"", fin=True, rsv=0, masked=True, length=None):
-    """One client frame; `length` overrides the announced payload length (for oversized headers)."""
-    if isinstance(payload, str):
-        payload = payload.encode()
-    n = len(payload) if length is None else length
-    first = (0x80 if fin else 0) | (rsv << 4) | opcode
-    bit = 0x80 if masked else 0
-    if n < 126:
-        head = bytes([first, bit | n])
-    elif n < 65536:
-        head = bytes([first, bit | 126]) + struct.pack("!H", n)
-    else:
-        head = bytes([first, bit | 127]) + struct.pack("!Q", n)
-    if not masked:
-        return head + payload
-    key = os.urandom(4)
-    return head + key + mask(payload, key)
+from parley_client import OP_CLOSE, OP_PING, OP_PONG, OP_TEXT, read_frame
+from parley_client import encode_frame as frame
 
 
 class Peer:
@@ -99,19 +72,9 @@ class Peer:
     async def recv_frame(self, timeout):
         """(opcode, payload) of the server's next frame; raises EOFError at the end of the stream.
         Pings are answered and skipped, unless answer_pings is False."""
-        async def read():
-            try:
-                b0, b1 = await self.reader.readexactly(2)
-                n = b1 & 0x7F
-                if n == 126:
-                    n = struct.unpack("!H", await self.reader.readexactly(2))[0]
-                elif n == 127:
-                    n = struct.unpack("!Q", await self.reader.readexactly(8))[0]
-                return b0 & 0x0F, await self.reader.readexactly(n)
-            except (asyncio.IncompleteReadError, ConnectionResetError) as exc:
-                raise EOFError("the server ended the connection") from exc
         while True:
-            opcode, payload = await asyncio.wait_for(read(), timeout)
+            b0, _, payload = await asyncio.wait_for(read_frame(self.reader), timeout)
+            opcode = b0 & 0x0F
             if opcode != OP_PING or not self.answer_pings:
                 return opcode, payload
             self.writer.write(frame(OP_PONG, payload))

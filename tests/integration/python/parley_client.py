@@ -162,12 +162,22 @@ def ws_accept(key):
     return base64.b64encode(hashlib.sha1((key + GUID).encode()).digest()).decode()
 
 
-def encode_frame(opcode, payload=b"", fin=True, mask=True, rsv=0):
+def masked(payload, key):
+    """payload XOR the repeated 4-byte key, in one big-integer operation (fast for large ones)."""
+    if not payload:
+        return payload
+    n = len(payload)
+    stream = (key * (n // 4 + 1))[:n]
+    return (int.from_bytes(payload, "big") ^ int.from_bytes(stream, "big")).to_bytes(n, "big")
+
+
+def encode_frame(opcode, payload=b"", fin=True, mask=True, rsv=0, length=None):
+    """One client frame; `length` overrides the announced payload length (a header that lies)."""
     if isinstance(payload, str):
         payload = payload.encode()
     first = (0x80 if fin else 0) | (rsv << 4) | opcode
     mask_bit = 0x80 if mask else 0
-    n = len(payload)
+    n = len(payload) if length is None else length
     if n < 126:
         head = bytes([first, mask_bit | n])
     elif n < 65536:
@@ -176,7 +186,7 @@ def encode_frame(opcode, payload=b"", fin=True, mask=True, rsv=0):
         head = bytes([first, mask_bit | 127]) + struct.pack("!Q", n)
     if mask:
         key = os.urandom(4)
-        payload = bytes(b ^ key[i % 4] for i, b in enumerate(payload))
+        payload = masked(payload, key)
         head += key
     return head + payload
 
@@ -204,6 +214,24 @@ class Frame:
     @property
     def close_reason(self):
         return self.payload[2:].decode()
+
+
+async def read_frame(reader):
+    """(first byte, masking key or None, payload as sent) of the next frame on an asyncio stream;
+    raises EOFError when the peer closed or reset the connection."""
+    try:
+        b0, b1 = await reader.readexactly(2)
+        n = b1 & 0x7F
+        if n == 126:
+            n = struct.unpack("!H", await reader.readexactly(2))[0]
+        elif n == 127:
+            n = struct.unpack("!Q", await reader.readexactly(8))[0]
+        key = await reader.readexactly(4) if b1 & 0x80 else None
+        return b0, key, await reader.readexactly(n)
+    except asyncio.IncompleteReadError as exc:
+        raise EOFError("server closed the connection") from exc
+    except ConnectionResetError as exc:
+        raise EOFError("server reset the connection") from exc
 
 
 class RawWs:
@@ -257,24 +285,10 @@ class RawWs:
 
     async def recv_frame(self, timeout=WAIT):
         """Next frame from the server; raises EOFError when the server closed the TCP connection."""
-        async def read():
-            try:
-                b0, b1 = await self.reader.readexactly(2)
-                n = b1 & 0x7F
-                if n == 126:
-                    n = struct.unpack("!H", await self.reader.readexactly(2))[0]
-                elif n == 127:
-                    n = struct.unpack("!Q", await self.reader.readexactly(8))[0]
-                key = await self.reader.readexactly(4) if b1 & 0x80 else None
-                payload = await self.reader.readexactly(n)
-            except asyncio.IncompleteReadError as exc:
-                raise EOFError("server closed the connection") from exc
-            except ConnectionResetError as exc:
-                raise EOFError("server reset the connection") from exc
-            if key:
-                payload = bytes(b ^ key[i % 4] for i, b in enumerate(payload))
-            return Frame(bool(b0 & 0x80), (b0 >> 4) & 7, b0 & 0x0F, payload, key is not None)
-        return await asyncio.wait_for(read(), timeout)
+        b0, key, payload = await asyncio.wait_for(read_frame(self.reader), timeout)
+        if key:
+            payload = bytes(b ^ key[i % 4] for i, b in enumerate(payload))
+        return Frame(bool(b0 & 0x80), (b0 >> 4) & 7, b0 & 0x0F, payload, key is not None)
 
     async def recv_text(self, timeout=WAIT):
         frame = await self.recv_frame(timeout)

@@ -15,7 +15,7 @@ import pytest
 from metrics_scrape import metrics_url, scrape, value
 from parley_client import WAIT
 from parley_server import ParleyServer
-from tls_certificates import client_context, make_certificate
+from tls_certificates import any_certificate, client_context, make_certificate, tls_1_1_only
 
 METRICS_TLS = ("--metrics-enabled", "--metrics-port", "0", "--metrics-bind", "127.0.0.1",
                "--metrics-tls")
@@ -43,13 +43,6 @@ def handshake(port, context):
     with socket.create_connection(("127.0.0.1", port), timeout=WAIT) as raw:
         with context.wrap_socket(raw, server_hostname="localhost") as tls:
             return tls.version(), hashlib.sha256(tls.getpeercert(binary_form=True)).hexdigest()
-
-
-def any_certificate():
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    return context
 
 
 def test_the_server_says_its_metrics_are_on_https(server):
@@ -98,13 +91,7 @@ def test_tls_1_2_and_1_3_only_with_the_chat_ports_ciphers(server):
 
 
 def test_tls_1_1_is_refused(server):
-    context = any_certificate()
-    context.set_ciphers("ALL:@SECLEVEL=0")
-    try:
-        context.minimum_version = ssl.TLSVersion.TLSv1
-        context.maximum_version = ssl.TLSVersion.TLSv1_1
-    except (ValueError, ssl.SSLError):
-        pytest.skip("this Python's OpenSSL cannot offer TLS 1.1 at all")
+    context = tls_1_1_only()
     with socket.create_connection(("127.0.0.1", metrics_port(server)), timeout=WAIT) as raw:
         with pytest.raises(ssl.SSLError, match="PROTOCOL_VERSION|protocol version|UNSUPPORTED"):
             context.wrap_socket(raw, server_hostname="localhost")

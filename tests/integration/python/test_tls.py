@@ -12,7 +12,7 @@ import pytest
 
 from metrics_scrape import scrape as scrape_now, value, wait_for_scrape
 from parley_client import WAIT, join, joined, recv, run
-from tls_certificates import client_context, make_certificate
+from tls_certificates import client_context, make_certificate, tls_1_1_only
 from v1_client import V1Client
 
 METRICS = ("--metrics-enabled", "--metrics-port", "0", "--metrics-bind", "127.0.0.1")
@@ -96,15 +96,7 @@ def test_https_serves_the_web_client_with_tls_1_2_or_newer(tls_server):
 
 
 def test_tls_1_1_is_refused(tls_server):
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    context.set_ciphers("ALL:@SECLEVEL=0")
-    try:
-        context.minimum_version = ssl.TLSVersion.TLSv1
-        context.maximum_version = ssl.TLSVersion.TLSv1_1
-    except (ValueError, ssl.SSLError):
-        pytest.skip("this Python's OpenSSL cannot offer TLS 1.1 at all")
+    context = tls_1_1_only()
     with socket.create_connection(("127.0.0.1", tls_server.port), timeout=WAIT) as raw:
         with pytest.raises((ssl.SSLError, ConnectionError)):
             context.wrap_socket(raw, server_hostname="localhost")

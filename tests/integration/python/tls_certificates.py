@@ -3,6 +3,8 @@ import hashlib
 import ssl
 import subprocess
 
+import pytest
+
 
 def make_certificate(folder, name):
     """A self-signed P-256 certificate for localhost and 127.0.0.1 in folder; returns
@@ -27,4 +29,25 @@ def client_context(*certs):
     context = ssl.create_default_context()
     for cert in certs:
         context.load_verify_locations(cafile=str(cert))
+    return context
+
+
+def any_certificate():
+    """A client context that takes whatever certificate the server shows."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def tls_1_1_only():
+    """A client context that offers TLS 1.0 and 1.1 and nothing newer; skips the test when this
+    Python's OpenSSL cannot offer them at all."""
+    context = any_certificate()
+    context.set_ciphers("ALL:@SECLEVEL=0")
+    try:
+        context.minimum_version = ssl.TLSVersion.TLSv1
+        context.maximum_version = ssl.TLSVersion.TLSv1_1
+    except (ValueError, ssl.SSLError):
+        pytest.skip("this Python's OpenSSL cannot offer TLS 1.1 at all")
     return context
