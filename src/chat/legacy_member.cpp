@@ -82,9 +82,22 @@ void legacy_member::on_close() {
 }
 
 void legacy_member::on_join_failed(room&) {
+  // Nobody saw it come.
+  unavailable("join");
+}
+
+void legacy_member::on_message_failed() {
+  // Nobody saw it either; closing says so, where carrying on would lose it unsaid.
+  unavailable("send a message");
+}
+
+void legacy_member::unavailable(std::string_view what) {
   if (session_ == nullptr) return;
-  // This protocol has no error event: the client is told to come back, and nobody saw it come.
-  obs::chat_log().info("{} could not join: the cluster cannot reach its Redis", request_.username);
+  // This protocol has no error event: the client is told to come back.
+  obs::chat_log().info("{} could not {}: the cluster cannot reach its Redis", request_.username,
+                       what);
+  obs::metrics::for_loop(session_->loop_index())
+      .count_rejection(obs::metrics::rejection::chat_unavailable);
   session_->close({ws::close_code::try_again_later, "The chat is unavailable; try again later."});
 }
 

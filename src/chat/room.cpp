@@ -232,13 +232,14 @@ void room::finish_publish(message_ticket& ticket) {
     }
   }
   if (context_.cluster != nullptr) {
-    // The sender is told when Redis cannot take it, so it may send again.
+    // The sender is told when Redis cannot take it, so it may send again (a legacy one, which
+    // has no error event, by a close 1013): no message is lost unsaid.
     auto failed = [this, member = ticket.member, loop = ticket.loop, client_id = ticket.client_id] {
       auto error = v1::error_frame(v1::error_code::unavailable,
                                    "The chat cannot reach its Redis; not sent, try again.", name_,
                                    client_id);
       context_.loops.post(
-          loop, [this, loop, member, error] { shards_[loop].deliver_to_v1(member, error); });
+          loop, [this, loop, member, error] { shards_[loop].message_failed(member, error); });
     };
     return cluster_publish({.kind = store::event_kind::message,
                             .user = std::move(ticket.user),

@@ -47,9 +47,15 @@ std::size_t room_shard::deliver(const event_frames& frames, std::uint64_t except
   return delivered;
 }
 
-void room_shard::deliver_to_v1(std::uint64_t id, const ws::shared_frame& frame) {
+void room_shard::message_failed(std::uint64_t id, const ws::shared_frame& v1_error) {
   for (const auto& entry : entries_) {
-    if (entry.id == id && entry.speaks == protocol::v1) entry.member->deliver(frame);
+    if (entry.id != id) continue;
+    if (entry.speaks == protocol::v1) {
+      entry.member->deliver(v1_error);
+    } else {
+      entry.member->on_message_failed();
+    }
+    return;
   }
 }
 

@@ -22,6 +22,9 @@ class recipient {
   // The join could not be put in the room's order (cluster mode: Redis is away); the member is
   // no longer in the room's shard. Called on the member's loop.
   virtual void on_join_failed(room& /*room*/) {}
+  // A message it sent could not be put in the room's order (cluster mode: Redis is away), and
+  // its protocol has no error event to say so. Called on the member's loop.
+  virtual void on_message_failed() {}
 };
 
 // A room's members that live on one event loop. Only that loop's thread touches it.
@@ -47,8 +50,9 @@ class room_shard {
   std::size_t deliver(const event_frames& frames, std::uint64_t except = 0);
   // Queues a frame for one member (an answer to its own request); false when it is not here.
   bool deliver_to(std::uint64_t id, const ws::shared_frame& frame);
-  // The same, only when the member speaks parley.v1 (an error the legacy protocol cannot say).
-  void deliver_to_v1(std::uint64_t id, const ws::shared_frame& frame);
+  // A message of the member's could not be sent (cluster mode: Redis is away): a parley.v1 member
+  // gets `v1_error`; a legacy one, whose protocol has no error, is told by on_message_failed.
+  void message_failed(std::uint64_t id, const ws::shared_frame& v1_error);
   [[nodiscard]] std::size_t size() const { return entries_.size(); }
 
  private:

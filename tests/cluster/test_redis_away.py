@@ -60,6 +60,29 @@ def test_a_join_while_redis_is_away_is_refused_as_unavailable_and_works_once_it_
     run(scenario())
 
 
+def test_a_message_redis_cannot_take_is_never_lost_unsaid(redis, start_node):
+    node = start_node("node-a")
+
+    async def scenario():
+        erin = await connect(node, "erin")
+        assert await recv(erin) == greeting("erin")
+        carol = await V1Client.open(node, "carol")
+        lose_redis(redis, node)
+        # parley.v1 is told with an error and may send again (its client_id makes that safe).
+        await carol.send({"type": "send", "room": "lobby", "text": "into the void",
+                          "client_id": "c-1"})
+        await carol.wait_for("error", code="unavailable", room="lobby", client_id="c-1")
+        # The legacy protocol has no error event: the client is closed rather than left
+        # believing its line was said.
+        await erin.send("into the void")
+        code, reason, received = await closed(erin)
+        assert (code, reason) == (1013, "The chat is unavailable; try again later.")
+        assert "erin: into the void" not in received
+        await carol.close()
+
+    run(scenario())
+
+
 def test_a_leave_while_redis_is_away_reaches_the_other_nodes_once_it_is_back_even_empty(
         redis, start_node):
     a, b = start_node("node-a"), start_node("node-b")
