@@ -5,8 +5,8 @@ answering, churn, and crowd one address.
 
 Pass: every well-behaved client receives every well-behaved message, each sender's in the order
 sent (the parley.v1 ones also every id of the lobby, consecutive), and none is dropped; every
-misbehaving client gets the documented answer; every misbehaviour is counted under its metric,
-exactly where the count is exact; the server's RSS stays under RSS_BOUND_MIB; the server is
+misbehaving client gets the documented answer; every misbehaviour is logged once and counted under
+its metric, exactly where the count is exact; the server's RSS stays under RSS_BOUND_MIB; the server is
 still up and holds only the good clients' connections at the end.
 
 The server runs with its default limits, except two timers shortened so that the test is bounded:
@@ -16,6 +16,7 @@ import asyncio
 import json
 import os
 import random
+import re
 import sys
 import threading
 import time
@@ -70,6 +71,22 @@ EXPECTED = {
     "slow_reader": ("1008 Too slow: too much output left unread.", None),
     "half_open": ("dropped after a ping", None),
 }
+# The server's one log line for each misbehaving client (a regular expression), by kind.
+LOGGED = {
+    "garbage_request": r"rejected request: 400 ",
+    "foreign_origin": r"rejected request: 403 Origin https://evil\.example is not allowed",
+    "slowloris": r"rejected request: 408 .* slower than",
+    "bad_token": r"refused join: Invalid token: ",
+    "expired_token": r"refused join: Token expired\.",
+    "garbage_frames": r"broke the protocol: 1002 ",
+    "oversized": r"broke the protocol: 1009 Message too big\.",
+    "invalid_utf8": r"broke the protocol: 1007 Invalid UTF-8",
+    "slow_reader": r"slow consumer: .* closing it",
+    "half_open": r"closing a connection that answered no ping",
+}
+LEGACY_FLOOD_LOGGED = r"sent more than \d+ messages a second; closing with 1008"
+V1_FLOOD_LOGGED = r"refused a request from v1spam-\d+: rate_limited"
+CROWD_LOGGED = r"rejected request: 429 127\.0\.200\.1 "
 REJECTION_REASONS = (
     "http_bad_request", "http_body_too_large", "http_request_timeout", "http_no_request_timeout",
     "http_method_not_allowed", "http_upgrade_required", "http_forbidden_origin",
@@ -197,6 +214,34 @@ async def chat_through_chaos(server):
     return before, after, report
 
 
+def log_counts(server):
+    """How many of the server's lines match each pattern of LOGGED, and the flood and crowd ones."""
+    patterns = dict(LOGGED, legacy_flood=LEGACY_FLOOD_LOGGED, flood_v1=V1_FLOOD_LOGGED,
+                    crowd=CROWD_LOGGED)
+    compiled = {kind: re.compile(pattern) for kind, pattern in patterns.items()}
+    counts = dict.fromkeys(patterns, 0)
+    for line in list(server.lines):
+        for kind, regex in compiled.items():
+            if regex.search(line):
+                counts[kind] += 1
+    return counts
+
+
+def logged_once(server, report):
+    """Waits until the server has logged each misbehaving client exactly once (its output reaches
+    the test through a pipe); returns the counts that did not match."""
+    expected = {kind: PLAN[kind] for kind in LOGGED}
+    expected["legacy_flood"] = PLAN["flood_lobby"] + PLAN["flood_firehose"]
+    expected["flood_v1"] = report["v1_rate_limited"]
+    expected["crowd"] = report["outcomes"]["crowd"].get("429", 0)
+    deadline = time.monotonic() + 10
+    while True:
+        counts = log_counts(server)
+        if counts == expected or time.monotonic() > deadline:
+            return {kind: (counts[kind], n) for kind, n in expected.items() if counts[kind] != n}
+        time.sleep(0.05)  # polling the captured output
+
+
 def expected_outcomes(report):
     problems = []
     outcomes = report["outcomes"]
@@ -223,6 +268,7 @@ def test_well_behaved_clients_lose_nothing_while_a_thousand_misbehave():
         print("misbehaving clients:", json.dumps(report))
         print(f"peak RSS {rss.peak / 2**20:.1f} MiB")
         assert not expected_outcomes(report), "\n".join(expected_outcomes(report))
+        assert not logged_once(server, report), f"(logged, expected): {logged_once(server, report)}"
 
         def rejected(reason):
             return delta(before, after, "parley_rejected_inputs_total", reason=reason)
