@@ -112,28 +112,36 @@ MetricFamily protocol_errors(std::span<const loop_metrics> loops) {
                 std::move(samples));
 }
 
-// TLS handshakes by result, their failures by reason, and certificate reloads.
-void add_tls_families(std::span<const loop_metrics> all, std::vector<MetricFamily>& families) {
+// TLS handshakes on `loops` by result, and their failures by reason, as `prefix`_handshakes_total
+// and `prefix`_handshake_failures_total; `port` names the port in the help.
+void add_handshake_families(std::span<const loop_metrics> loops, const std::string& prefix,
+                            const std::string& port, std::vector<MetricFamily>& families) {
   const auto ok = total(
-      all, [](const loop_metrics& l) -> auto& { return l.tls_handshakes_ok; });
+      loops, [](const loop_metrics& l) -> auto& { return l.tls_handshakes_ok; });
   std::uint64_t failed = 0;
   std::vector<ClientMetric> reasons;
   for (std::size_t i = 0; i < k_tls_failure_reasons.size(); ++i) {
-    const auto count = total(all, [&](const loop_metrics& l) -> const loop_counter& {
+    const auto count = total(loops, [&](const loop_metrics& l) -> const loop_counter& {
       return l.tls_handshake_failures[i];
     });
     failed += count;
     reasons.push_back(
         sample(static_cast<double>(count), {{"reason", std::string(k_tls_failure_reasons[i])}}));
   }
-  families.push_back(family("parley_tls_handshakes_total", "TLS handshakes, by result",
-                            MetricType::Counter,
+  families.push_back(family(prefix + "_handshakes_total",
+                            "TLS handshakes on the " + port + ", by result", MetricType::Counter,
                             {sample(static_cast<double>(ok), {{"result", "ok"}}),
                              sample(static_cast<double>(failed), {{"result", "failed"}})}));
-  families.push_back(family("parley_tls_handshake_failures_total",
-                            "Failed TLS handshakes: protocol (bad or unsupported ClientHello), "
-                            "plain_http (an http:// request to the TLS port), timeout",
+  families.push_back(family(prefix + "_handshake_failures_total",
+                            "Failed TLS handshakes on the " + port +
+                                ": protocol (bad or unsupported ClientHello), plain_http (an "
+                                "http:// request to the TLS port), timeout",
                             MetricType::Counter, std::move(reasons)));
+}
+
+// TLS handshakes on the chat port, and certificate reloads.
+void add_tls_families(std::span<const loop_metrics> all, std::vector<MetricFamily>& families) {
+  add_handshake_families(all, "parley_tls", "chat port", families);
   const auto reloaded = total(
       all, [](const loop_metrics& l) -> auto& { return l.tls_reloads_ok; });
   const auto refused = total(
@@ -340,6 +348,11 @@ std::vector<MetricFamily> collector::Collect() const {
     families.push_back(family(
         "parley_tracing_export_failures_total", "Export requests that failed", MetricType::Counter,
         {sample(static_cast<double>(tracer_->counters().failed_requests.load()))}));
+  }
+  if (metrics_tls_) {
+    // The metrics port's own loop, after the chat loops' (tls_endpoint).
+    add_handshake_families(loops(loop_count_ + 1).subspan(loop_count_), "parley_metrics_tls",
+                           "metrics port", families);
   }
   return families;
 }

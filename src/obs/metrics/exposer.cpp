@@ -15,7 +15,7 @@ namespace parley::obs::metrics {
 exposer::exposer(const std::string& bind, std::uint16_t port, std::size_t loop_count,
                  const tracing::tracer* tracer, net::shared_tls_context tls,
                  std::chrono::milliseconds tls_request_timeout)
-    : collector_(std::make_shared<collector>(loop_count, tracer)) {
+    : collector_(std::make_shared<collector>(loop_count, tracer, tls != nullptr)) {
   // civetweb's address syntax: IPv6 in brackets.
   const bool ipv6 = bind.find(':') != std::string::npos;
   const std::string address =

@@ -172,3 +172,21 @@ def test_the_server_stops_cleanly_with_a_scrape_connection_open(server):
         tls.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
         assert tls.recv(100).startswith(b"HTTP/1.1 200 OK\r\n")
         assert server.terminate() == 0
+
+
+def test_the_metrics_ports_handshakes_are_counted_apart_from_the_chat_ports(server):
+    with socket.create_connection(("127.0.0.1", metrics_port(server)), timeout=WAIT) as raw:
+        with pytest.raises(ssl.SSLError):
+            tls_1_1_only().wrap_socket(raw, server_hostname="localhost")
+    samples = scrape(server)  # its own handshake is counted before it is answered
+    assert value(samples, "parley_metrics_tls_handshakes_total", result="failed") == 1
+    assert value(samples, "parley_metrics_tls_handshake_failures_total", reason="protocol") == 1
+    assert value(samples, "parley_metrics_tls_handshakes_total", result="ok") >= 1
+    assert value(samples, "parley_tls_handshakes_total", result="failed") == 0
+    assert value(samples, "parley_tls_handshakes_total", result="ok") == 0
+
+
+def test_without_metrics_tls_there_are_no_metrics_port_handshake_counts(start_server):
+    plain = start_server("--metrics-enabled", "--metrics-port", "0", "--metrics-bind",
+                         "127.0.0.1")
+    assert not [key for key in scrape(plain) if key[0].startswith("parley_metrics_tls")]
