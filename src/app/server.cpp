@@ -161,10 +161,9 @@ server::server(const config::options& options)
     for (auto& listener : listeners_) listener->use_tls(tls_);
   }
   if (options.metrics_enabled) {
-    metrics_ = std::make_unique<obs::metrics::exposer>(options.metrics_bind, options.metrics_port,
-                                                       loops_.size(), &tracer_,
-                                                       options.metrics_tls ? tls_ : nullptr,
-                                                       options.handshake_timeout);
+    metrics_ = std::make_unique<obs::metrics::exposer>(
+        options.metrics_bind, options.metrics_port, loops_.size(), &tracer_,
+        options.metrics_tls ? tls_ : nullptr, options.handshake_timeout);
   }
   if (options.memory_release_interval.count() > 0) {
     memory_release_ = std::make_unique<memory_release>(*loops_.front(), loops_.size(),
@@ -237,6 +236,26 @@ void server::reload_tls() {
   }
 }
 
+void server::finish_posted_work() {
+  std::mutex mutex;
+  std::condition_variable done;
+  std::size_t finished = 0;
+  for (auto& loop : loops_) {
+    loop->post([&] {
+      std::lock_guard lock(mutex);
+      ++finished;
+      done.notify_one();
+    });
+  }
+  std::unique_lock lock(mutex);
+  if (!done.wait_for(lock, std::chrono::seconds(1), [&] { return finished == loops_.size(); })) {
+    obs::server_log().warn("shutdown: a loop did not finish its work within 1 s");
+    // The tasks above refer to this frame: the loops stop before it goes (stop() joins them).
+    lock.unlock();
+    for (auto& loop : loops_) loop->stop();
+  }
+}
+
 void server::drain() {
   site_.ready.store(false, std::memory_order_relaxed);
   std::mutex mutex;
@@ -262,6 +281,7 @@ void server::drain() {
                                          [&] { return idle_count == loops_.size(); });
   lock.unlock();
   if (!drained) obs::server_log().warn("shutdown timeout: closing the remaining connections");
+  finish_posted_work();
   for (auto& loop : loops_) loop->stop();
   chat_.release();              // a clean stop: the rooms' ids continue without a gap
   if (store_) store_->close();  // writes what is queued

@@ -61,6 +61,9 @@ class server {
 
  private:
   void drain();
+  // Waits until every loop has run what was posted to it so far: a close on one loop posts the
+  // leave to the room's home loop, which must record it before the loops stop.
+  void finish_posted_work();
   // Reads tls.cert_file and tls.key_file again into a new context for new connections (the
   // metrics port's too, with metrics.tls); open ones keep theirs. A failure is logged and
   // counted, and the old context stays.
@@ -71,7 +74,7 @@ class server {
   std::vector<std::unique_ptr<net::event_loop>> loops_;  // destroyed after all that uses them
   loop_executor executor_{loops_};
   // Before the chat, whose rooms hold its logs; closed (threads joined) before the chat goes.
-  std::unique_ptr<store::history_store> store_;  // none: storage.engine = memory, or a cluster
+  std::unique_ptr<store::history_store> store_;     // none: storage.engine = memory, or a cluster
   std::unique_ptr<cluster::cluster_link> cluster_;  // none: one node (cluster.redis empty)
   chat::service chat_;
   http::site site_;
