@@ -24,21 +24,32 @@ def redis():
         yield server
 
 
+class ClusterNodes:
+    """Starts parley nodes of one cluster (`redis_urls`: cluster.redis, one URL or the shards'),
+    each with two event loops; stop_all() stops every one it started."""
+
+    def __init__(self, redis_urls):
+        self.redis_urls = redis_urls
+        self.nodes = []
+
+    def __call__(self, name, *args):
+        node = ParleyServer("--cluster-redis", self.redis_urls, "--cluster-node-id", name,
+                            "--server-threads", "2", *args)
+        node.start()
+        self.nodes.append(node)
+        return node
+
+    def stop_all(self):
+        for node in self.nodes:
+            node.stop()
+
+
 @pytest.fixture
 def start_node(redis):
     """start_node(name, *args): a parley node of the cluster on `redis`, stopped after the test."""
-    nodes = []
-
-    def start(name, *args):
-        node = ParleyServer("--cluster-redis", redis.url, "--cluster-node-id", name,
-                            "--server-threads", "2", *args)
-        node.start()
-        nodes.append(node)
-        return node
-
-    yield start
-    for node in nodes:
-        node.stop()
+    nodes = ClusterNodes(redis.url)
+    yield nodes
+    nodes.stop_all()
 
 
 @pytest.fixture

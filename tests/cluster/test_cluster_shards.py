@@ -6,6 +6,7 @@ import re
 import pytest
 import websockets
 
+from conftest import ClusterNodes
 from parley_client import connect, greeting, http_request, recv, run
 from parley_server import ParleyServer
 from redis_server import RedisServer
@@ -44,19 +45,10 @@ def shards():
 
 @pytest.fixture
 def start_sharded_node(shards):
-    nodes = []
-
-    def start(name, urls=None):
-        urls = urls or ",".join(s.url for s in shards)
-        node = ParleyServer("--cluster-redis", urls, "--cluster-node-id", name,
-                            "--server-threads", "2")
-        node.start()
-        nodes.append(node)
-        return node
-
-    yield start
-    for node in nodes:
-        node.stop()
+    """start_sharded_node(name, *args): a node on both shards, stopped after the test."""
+    nodes = ClusterNodes(",".join(s.url for s in shards))
+    yield nodes
+    nodes.stop_all()
 
 
 def wait_lines(node, pattern, count, timeout=10):

@@ -2,20 +2,12 @@
 // certificate the test makes and --ignore-certificate-errors, as a developer's setup would be.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { browserSuite } from '../support/browser.mjs';
+import { makeCertificate } from '../support/tls_certificate.mjs';
 import { chatEntry, connect, openPage, say } from '../support/web_page.mjs';
 
-const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-e2e-tls-'));
-const cert = path.join(folder, 'server.crt');
-const key = path.join(folder, 'server.key');
-execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
-  '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=localhost',
-  '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'ignore' });
-after(() => fs.rmSync(folder, { recursive: true, force: true }));
+const { cert, key, remove } = makeCertificate('parley-e2e-tls-');
+after(remove);
 
 const suite = browserSuite(['--tls-cert-file', cert, '--tls-key-file', key],
   { browserArgs: ['--ignore-certificate-errors'] });

@@ -2,21 +2,14 @@
 // with the certificate trusted as a CA, and with verification off as a development setup would.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { join, closeAll, joined } from './chat_client.mjs';
 import { startParley } from '../../support/parley_server.mjs';
+import { makeCertificate } from '../../support/tls_certificate.mjs';
 
-const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-tls-'));
-const cert = path.join(folder, 'server.crt');
-const key = path.join(folder, 'server.key');
-execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
-  '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=localhost',
-  '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'ignore' });
-after(() => fs.rmSync(folder, { recursive: true, force: true }));
+const { cert, key, remove } = makeCertificate('parley-tls-');
+after(remove);
 
 test('ws over wss://: chat with the certificate trusted, and with verification off', async () => {
   const server = await startParley(['--tls-cert-file', cert, '--tls-key-file', key]);

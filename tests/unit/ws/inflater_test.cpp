@@ -43,22 +43,10 @@ TEST(inflater, inflates_an_empty_message) {
 
 TEST(inflater, keeps_the_window_between_messages_with_context_takeover) {
   // One compressor for two messages, as a client with context takeover: the second refers back.
-  z_stream z{};
-  ASSERT_EQ(deflateInit2(&z, 9, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY), Z_OK);
-  auto compress = [&](std::string text) {
-    std::string out(1024, '\0');
-    z.next_in = reinterpret_cast<Bytef*>(text.data());
-    z.avail_in = static_cast<uInt>(text.size());
-    z.next_out = reinterpret_cast<Bytef*>(out.data());
-    z.avail_out = static_cast<uInt>(out.size());
-    deflate(&z, Z_SYNC_FLUSH);
-    out.resize(out.size() - z.avail_out - 4);
-    return out;
-  };
+  test_support::client_deflater client;
   const std::string phrase = "the quick brown fox jumps over the lazy dog";
-  const auto first = compress(phrase);
-  const auto second = compress(phrase);
-  deflateEnd(&z);
+  const auto first = client.message(phrase);
+  const auto second = client.message(phrase);
   ASSERT_LT(second.size(), first.size());  // it did refer back
 
   inflater in(true);

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "../support/chopped_feed.hpp"
 #include "../support/deflate.hpp"
 #include "../support/fake_transport.hpp"
 #include "../support/frames.hpp"
@@ -55,13 +56,7 @@ class session_deflate_test : public ::testing::TestWithParam<std::size_t> {
   }
 
   void receive(std::string_view bytes) {
-    const std::size_t chop = GetParam() == 0 ? std::max<std::size_t>(bytes.size(), 1) : GetParam();
-    for (std::size_t at = 0; at < bytes.size(); at += chop) {
-      unconsumed_.append(bytes.substr(at, chop));
-      const std::size_t used =
-          session_->on_data(std::span<char>(unconsumed_.data(), unconsumed_.size()));
-      unconsumed_.erase(0, used);
-    }
+    test_support::feed_in_pieces(*session_, unconsumed_, bytes, GetParam());
   }
 
   std::optional<std::uint16_t> close_code_sent() const {
@@ -113,21 +108,11 @@ TEST_P(session_deflate_test, inflates_a_fragmented_compressed_message) {
 
 TEST_P(session_deflate_test, inflates_with_the_clients_context_from_message_to_message) {
   start(false);
-  z_stream z{};
-  ASSERT_EQ(deflateInit2(&z, 9, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY), Z_OK);
+  test_support::client_deflater client;  // context takeover: one compressor for all three
   std::string wire;
   for (int i = 0; i < 3; ++i) {
-    std::string text = "the same line, again and again";
-    std::string out(256, '\0');
-    z.next_in = reinterpret_cast<Bytef*>(text.data());
-    z.avail_in = static_cast<uInt>(text.size());
-    z.next_out = reinterpret_cast<Bytef*>(out.data());
-    z.avail_out = static_cast<uInt>(out.size());
-    deflate(&z, Z_SYNC_FLUSH);
-    out.resize(out.size() - z.avail_out - 4);
-    wire += client_frame(raw::text, out, {.rsv = 4});
+    wire += client_frame(raw::text, client.message("the same line, again and again"), {.rsv = 4});
   }
-  deflateEnd(&z);
   receive(wire);
   EXPECT_EQ(log_.texts, std::vector<std::string>(3, "the same line, again and again"));
 }

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "../support/chopped_feed.hpp"
 #include "../support/fake_transport.hpp"
 #include "../support/frames.hpp"
 #include "obs/metrics/loop_metrics.hpp"
@@ -80,14 +81,7 @@ class session_test : public ::testing::TestWithParam<std::size_t> {
   }
 
   void receive(std::string_view bytes) {
-    const std::size_t chop = GetParam() == 0 ? std::max<std::size_t>(bytes.size(), 1) : GetParam();
-    for (std::size_t at = 0; at < bytes.size(); at += chop) {
-      unconsumed_.append(bytes.substr(at, chop));
-      const std::size_t used =
-          session_->on_data(std::span<char>(unconsumed_.data(), unconsumed_.size()));
-      ASSERT_LE(used, unconsumed_.size());
-      unconsumed_.erase(0, used);
-    }
+    test_support::feed_in_pieces(*session_, unconsumed_, bytes, GetParam());
   }
 
   // The frames the server sent, each checked to be a valid server frame.
