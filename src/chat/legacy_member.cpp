@@ -81,24 +81,15 @@ void legacy_member::on_close() {
   room_->leave(id_, loop, std::make_shared<departure>(context_.names, request_.username, 1));
 }
 
+// This protocol has no error event: the client is told to come back.
 void legacy_member::on_join_failed(room&) {
   // Nobody saw it come.
-  unavailable("join");
+  if (session_ != nullptr) close_unavailable(*session_, request_.username, "join");
 }
 
 void legacy_member::on_message_failed() {
   // Nobody saw it either; closing says so, where carrying on would lose it unsaid.
-  unavailable("send a message");
-}
-
-void legacy_member::unavailable(std::string_view what) {
-  if (session_ == nullptr) return;
-  // This protocol has no error event: the client is told to come back.
-  obs::chat_log().info("{} could not {}: the cluster cannot reach its Redis", request_.username,
-                       what);
-  obs::metrics::for_loop(session_->loop_index())
-      .count_rejection(obs::metrics::rejection::chat_unavailable);
-  session_->close({ws::close_code::try_again_later, "The chat is unavailable; try again later."});
+  if (session_ != nullptr) close_unavailable(*session_, request_.username, "send a message");
 }
 
 void legacy_member::annotate_upgrade(obs::tracing::span& upgrade) const {

@@ -34,8 +34,6 @@ class legacy_member final : public ws::message_handler, public recipient {
   void on_message_failed() override;
 
  private:
-  // Closes with 1013: the cluster cannot reach its Redis, so `what` could not be done.
-  void unavailable(std::string_view what);
   // The name is claimed: joins the room and greets.
   void enter(ws::session& session);
   // Takes the message from the bucket; false when the client is past its tolerance and closed.

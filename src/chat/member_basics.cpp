@@ -31,6 +31,14 @@ void close_when_token_expires(ws::session& session, std::optional<std::int64_t> 
                    {ws::close_code::token_expired, "Token expired."});
 }
 
+void close_unavailable(ws::session& session, const std::string& name, std::string_view what) {
+  // Not a refusal of the client's own doing (never a false "already exists"): it may come back.
+  obs::chat_log().info("{} could not {}: the cluster cannot reach its Redis", name, what);
+  obs::metrics::for_loop(session.loop_index())
+      .count_rejection(obs::metrics::rejection::chat_unavailable);
+  session.close({ws::close_code::try_again_later, "The chat is unavailable; try again later."});
+}
+
 void refuse_binary(ws::session& session, const std::string& name) {
   obs::chat_log().info("{} sent a binary message; closing with 1003", name);
   obs::metrics::for_loop(session.loop_index())

@@ -29,6 +29,9 @@ void refuse_join(ws::session& session, std::string_view reason, bool bad_token =
 // Closes the session with 4001 `Token expired.` at `expires` (seconds since the Unix epoch), or
 // never when none (a refresh with a token that does not expire).
 void close_when_token_expires(ws::session& session, std::optional<std::int64_t> expires);
+// Closes with 1013 when a cluster node cannot reach its Redis, so `what` (claim its name, join,
+// send a message) could not be done; logged and counted as chat_unavailable.
+void close_unavailable(ws::session& session, const std::string& name, std::string_view what);
 // Closes with 1003: no protocol of the chat takes binary messages.
 void refuse_binary(ws::session& session, const std::string& name);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "chat/member_basics.hpp"
 #include "obs/log.hpp"
 #include "obs/metrics/loop_metrics.hpp"
 
@@ -10,16 +11,11 @@ namespace parley::chat {
 namespace {
 
 void refuse(ws::session& session, const std::string& name, claim_result result) {
-  auto& metrics = obs::metrics::for_loop(session.loop_index());
-  if (result == claim_result::unreachable) {
-    // Not "already exists": that would be false. The client may come back.
-    obs::chat_log().info("refused '{}': the cluster cannot reach its Redis", name);
-    metrics.count_rejection(obs::metrics::rejection::chat_unavailable);
-    session.close({ws::close_code::try_again_later, "The chat is unavailable; try again later."});
-    return;
-  }
+  if (result == claim_result::unreachable)
+    return close_unavailable(session, name, "claim its name");
   obs::chat_log().info("refused duplicate username '{}'", name);
-  metrics.count_rejection(obs::metrics::rejection::chat_duplicate_username);
+  obs::metrics::for_loop(session.loop_index())
+      .count_rejection(obs::metrics::rejection::chat_duplicate_username);
   session.close({ws::close_code::unsupported_data, "Username already exists."});
 }
 
@@ -42,8 +38,7 @@ void name_claim::start(member_context& context, ws::session& session, const std:
                         }
                         ticket_.reset();
                         if (result == claim_result::claimed) return claimed();
-                        held_.clear();
-                        refuse(*session_, name, result);
+                        refuse(*session_, name, result);  // its on_close drops what was held
                       });
 }
 

@@ -17,8 +17,6 @@ namespace {
 
 constexpr const char* k_channel_pattern = "parley:{*}:events";
 constexpr std::chrono::milliseconds k_connect_timeout{2000};
-// A claim holds up the connecting client's event loop (a later slice makes it asynchronous): a
-// Redis that does not answer within this refuses the name rather than stall every client there.
 constexpr std::chrono::milliseconds k_first_backoff{100};
 constexpr std::chrono::milliseconds k_max_backoff{2000};
 

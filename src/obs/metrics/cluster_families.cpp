@@ -4,6 +4,7 @@
 #include <string>
 
 #include "obs/metrics/cluster_metrics.hpp"
+#include "obs/metrics/sample.hpp"
 
 namespace parley::obs::metrics {
 namespace {
@@ -11,14 +12,6 @@ namespace {
 using prometheus::ClientMetric;
 using prometheus::MetricFamily;
 using prometheus::MetricType;
-
-ClientMetric value_sample(double value, std::vector<ClientMetric::Label> labels = {}) {
-  ClientMetric metric;
-  metric.label = std::move(labels);
-  metric.counter.value = value;
-  metric.gauge.value = value;
-  return metric;
-}
 
 double loaded(const std::atomic<std::uint64_t>& a) {
   return static_cast<double>(a.load(std::memory_order_relaxed));
@@ -56,29 +49,28 @@ void add_cluster_families(std::vector<MetricFamily>& families) {
       {"parley_cluster_reconnects_total",
        "Redis connections made again after one was lost, by role",
        MetricType::Counter,
-       {value_sample(loaded(c.reconnects[static_cast<std::size_t>(redis_role::commander)]),
-                     {{"role", "commander"}}),
-        value_sample(loaded(c.reconnects[static_cast<std::size_t>(redis_role::subscriber)]),
-                     {{"role", "subscriber"}})}});
+       {sample(loaded(c.reconnects[static_cast<std::size_t>(redis_role::commander)]),
+               {{"role", "commander"}}),
+        sample(loaded(c.reconnects[static_cast<std::size_t>(redis_role::subscriber)]),
+               {{"role", "subscriber"}})}});
   families.push_back({"parley_cluster_gap_fills_total",
                       "Stream reads for room events a node missed (a PUBLISH it did not receive)",
                       MetricType::Counter,
-                      {value_sample(loaded(c.gap_fills))}});
+                      {sample(loaded(c.gap_fills))}});
   families.push_back(
       {"parley_cluster_lease_expiries_total",
        "Users of dead nodes whose leases expired and whose leaves this node published",
        MetricType::Counter,
-       {value_sample(loaded(c.lease_expiries))}});
+       {sample(loaded(c.lease_expiries))}});
   families.push_back(
       {"parley_cluster_lease_lapses_total",
        "Times this node found its own lease lapsed and sent its connections away to reconnect",
        MetricType::Counter,
-       {value_sample(loaded(c.lease_lapses))}});
-  families.push_back(
-      {"parley_cluster_nodes",
-       "Live nodes at the last heartbeat (0: not known yet)",
-       MetricType::Gauge,
-       {value_sample(static_cast<double>(c.nodes.load(std::memory_order_relaxed)))}});
+       {sample(loaded(c.lease_lapses))}});
+  families.push_back({"parley_cluster_nodes",
+                      "Live nodes at the last heartbeat (0: not known yet)",
+                      MetricType::Gauge,
+                      {sample(static_cast<double>(c.nodes.load(std::memory_order_relaxed)))}});
 }
 
 }  // namespace parley::obs::metrics

@@ -8,6 +8,7 @@
 #include "obs/metrics/chat_metrics.hpp"
 #include "obs/metrics/cluster_families.hpp"
 #include "obs/metrics/loop_metrics.hpp"
+#include "obs/metrics/sample.hpp"
 #include "obs/metrics/store_metrics.hpp"
 #include "obs/tracing/tracer.hpp"
 
@@ -24,14 +25,6 @@ std::uint64_t total(std::span<const loop_metrics> loops, Pick pick) {
   std::uint64_t sum = 0;
   for (const auto& loop : loops) sum += pick(loop).value();
   return sum;
-}
-
-ClientMetric sample(double value, std::vector<ClientMetric::Label> labels = {}) {
-  ClientMetric metric;
-  metric.label = std::move(labels);
-  metric.counter.value = value;
-  metric.gauge.value = value;
-  return metric;
 }
 
 MetricFamily family(std::string name, std::string help, MetricType type,
